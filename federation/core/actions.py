@@ -1,0 +1,111 @@
+"""What a reconcile returns: actions for the drivers, status for the users, and the core's new state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from federation.core.health import ClusterHealth
+from federation.core.model import PurgeMode
+
+
+@dataclass(frozen=True)
+class Apply:
+    """Create or update one object on one member (server-side apply of `manifest`)."""
+
+    cluster: str
+    key: str
+    manifest: Mapping[str, Any]
+    hash: str
+    reason: str = ""
+    replicas: int | None = None
+
+
+@dataclass(frozen=True)
+class Delete:
+    cluster: str
+    key: str
+    reason: str = ""
+
+
+Action = Apply | Delete
+
+
+@dataclass(frozen=True)
+class Condition:
+    type: str
+    status: bool
+    reason: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the core decided or noticed; drivers write these to the timeline."""
+
+    t: float
+    kind: Literal["health", "schedule", "evict", "purge", "failback", "unschedulable"]
+    cluster: str = ""
+    workload: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    """One workload on one member."""
+
+    desired: int | None
+    ready: int | None
+    applied: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WorkloadStatus:
+    key: str
+    desired: int | None
+    assignment: Mapping[str, int]
+    ready: int
+    unschedulable: int
+    clusters: Mapping[str, ClusterStatus]
+    excluded: Mapping[str, str]
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class EvictionTask:
+    """A cluster being drained gracefully: its old replicas stay until replacements are Ready."""
+
+    cluster: str
+    replicas: int
+    reason: str
+    purge_mode: PurgeMode
+    created_at: float
+    deadline: float
+
+
+@dataclass(frozen=True)
+class WorkloadState:
+    assignment: Mapping[str, int] = field(default_factory=dict)
+    evictions: Mapping[str, EvictionTask] = field(default_factory=dict)
+    evicted_from: Mapping[str, float] = field(default_factory=dict)  # failback candidates
+
+
+@dataclass(frozen=True)
+class FederationState:
+    health: Mapping[str, ClusterHealth] = field(default_factory=dict)
+    workloads: Mapping[str, WorkloadState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...]
+    requeue_after: float | None
+    cluster_conditions: Mapping[str, tuple[Condition, ...]]
+    workloads: Mapping[str, WorkloadStatus]
+    events: tuple[Event, ...]
+    state: FederationState
+    # per workload: the time it next needs a reconcile even if nothing is observed
+    wakeups: Mapping[str, float] = field(default_factory=dict)
+    health_changed: tuple[str, ...] = ()

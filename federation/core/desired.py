@@ -1,0 +1,90 @@
+"""The desired state of a federation: member clusters, policies and workload templates, indexed.
+
+Built once per change of the user's documents. Lookups that every reconcile repeats (which
+policy claims a workload, which override rules apply) are memoised here: the answers depend
+only on the documents, so caching them keeps the core pure and the reconcile cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
+from federation.core.propagation import render
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    clusters: tuple[Cluster, ...] = ()
+    policies: tuple[PropagationPolicy, ...] = ()
+    overrides: tuple[OverridePolicy, ...] = ()
+    workloads: Mapping[str, Workload] = field(default_factory=dict)
+    _memo: dict[str, PropagationPolicy | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _renders: dict[tuple[str, str, int | None], tuple[dict[str, Any], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _by_name: dict[str, Cluster] = field(default_factory=dict, compare=False, repr=False)
+
+    @staticmethod
+    def build(
+        clusters: Iterable[Cluster] = (),
+        policies: Iterable[PropagationPolicy] = (),
+        overrides: Iterable[OverridePolicy] = (),
+        workloads: Iterable[Workload] = (),
+    ) -> DesiredState:
+        return DesiredState(
+            clusters=tuple(sorted(clusters, key=lambda c: c.name)),
+            policies=tuple(policies),
+            overrides=tuple(overrides),
+            workloads={w.key: w for w in workloads},
+        )
+
+    def cluster(self, name: str) -> Cluster | None:
+        if not self._by_name:
+            self._by_name.update((c.name, c) for c in self.clusters)
+        return self._by_name.get(name)
+
+    def rendered(
+        self, w: Workload, cluster: Cluster, replicas: int | None
+    ) -> tuple[dict[str, Any], str]:
+        """The manifest (and its fingerprint) `cluster` should hold for `w`; treat as read-only."""
+        k = (w.key, cluster.name, replicas)
+        hit = self._renders.get(k)
+        if hit is None:
+            hit = self._renders[k] = render(w, cluster, replicas, self.overrides_for(w))
+        return hit
+
+    def policy_for(self, w: Workload) -> PropagationPolicy | None:
+        """The claiming policy: highest priority, then namespaced over cluster-scoped, then the
+        most precise selector (name > labels > kind), then policy name (Karmada's order)."""
+        if w.key in self._memo:
+            return self._memo[w.key]
+        best: tuple[int, int, int, str] | None = None
+        chosen: PropagationPolicy | None = None
+        for p in self.policies:
+            if not p.matches(w):
+                continue
+            precision = max(s.precision() for s in p.selectors if s.matches(w))
+            rank = (-p.priority, 0 if p.namespace else 1, -precision, p.name)
+            if best is None or rank < best:
+                best, chosen = rank, p
+        self._memo[w.key] = chosen
+        return chosen
+
+    def overrides_for(self, w: Workload) -> tuple[OverridePolicy, ...]:
+        return tuple(o for o in sorted(self.overrides, key=lambda o: o.name) if o.matches(w))
+
+    def with_workloads(self, workloads: Iterable[Workload]) -> DesiredState:
+        """A copy with these workloads added or replaced (load changes in a scenario)."""
+        merged = dict(self.workloads)
+        changed = set()
+        for w in workloads:
+            merged[w.key] = w
+            changed.add(w.key)
+        memo = {k: v for k, v in self._memo.items() if k not in changed}
+        renders = {k: v for k, v in self._renders.items() if k[0] not in changed}
+        return DesiredState(self.clusters, self.policies, self.overrides, merged, memo, renders)

@@ -1,0 +1,456 @@
+"""The reconcile plan: `reconcile(desired, observed, state, now) -> Plan`, the core's single entry.
+
+Level-triggered: every decision is made from the desired documents, what was observed and the
+core's remembered state, never from the event that woke us. Idempotent: applying a plan and
+reconciling again with the resulting observation yields no actions. Incremental: given `dirty`,
+only those workloads are looked at (a change of any cluster's health makes every workload dirty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from federation.core.actions import (
+    Action,
+    Apply,
+    ClusterStatus,
+    Condition,
+    Delete,
+    Event,
+    EvictionTask,
+    FederationState,
+    Plan,
+    WorkloadState,
+    WorkloadStatus,
+)
+from federation.core.desired import DesiredState
+from federation.core.division import divide
+from federation.core.health import (
+    ClusterHealth,
+    HealthThresholds,
+    health_taints,
+    observe_probe,
+)
+from federation.core.model import (
+    KIND_ORDER,
+    Cluster,
+    ClusterObservation,
+    Health,
+    Observation,
+    ObservedObject,
+    PropagationPolicy,
+    Taint,
+    Workload,
+)
+from federation.core.placement import place
+
+_NO_OBSERVATION = ClusterObservation(cluster="")
+
+
+@dataclass
+class _Context:
+    desired: DesiredState
+    observed: Observation
+    health: Mapping[str, ClusterHealth]
+    taints: Mapping[str, tuple[Taint, ...]]
+    now: float
+
+    def obs(self, cluster: str) -> ClusterObservation:
+        return self.observed.clusters.get(cluster, _NO_OBSERVATION)
+
+    def reachable(self, cluster: str) -> bool:
+        h = self.health.get(cluster)
+        return (h is None or h.state is not Health.OFFLINE) and self.obs(cluster).reachable
+
+    def object(self, cluster: str, key: str) -> ObservedObject | None:
+        return self.obs(cluster).objects.get(key)
+
+    def free_replicas(self, w: Workload) -> dict[str, int | None]:
+        out: dict[str, int | None] = {}
+        for c in self.desired.clusters:
+            free = self.obs(c.name).free
+            out[c.name] = None if free is None else free.replicas_fitting(w.request)
+        return out
+
+
+def _advance_health(
+    desired: DesiredState,
+    probes: Iterable[Any],
+    before: Mapping[str, ClusterHealth],
+    th: HealthThresholds,
+) -> tuple[dict[str, ClusterHealth], list[Event]]:
+    health = {c.name: before.get(c.name, ClusterHealth()) for c in desired.clusters}
+    events: list[Event] = []
+    for p in sorted(probes, key=lambda p: (p.t, p.cluster)):
+        h = health.get(p.cluster)
+        if h is None:
+            continue
+        nh = observe_probe(h, p, th)
+        if nh.state != h.state:
+            events.append(
+                Event(
+                    p.t,
+                    "health",
+                    p.cluster,
+                    "",
+                    {"from": h.state.value, "to": nh.state.value, "reason": p.reason},
+                )
+            )
+        health[p.cluster] = nh
+    return health, events
+
+
+def _cluster_conditions(
+    health: Mapping[str, ClusterHealth], ctx: _Context
+) -> dict[str, tuple[Condition, ...]]:
+    out = {}
+    for name, h in health.items():
+        ready = h.state is Health.READY
+        msg = f"{h.state.value} since t={h.since:g}s"
+        if not h.run_ok and h.run:
+            msg += f"; {h.run} failed probe(s) in a row"
+        conds = [Condition("Ready", ready, h.state.value, msg)]
+        if not ctx.obs(name).reachable:
+            conds.append(Condition("Observed", False, "Unreachable", "last observation failed"))
+        out[name] = tuple(conds)
+    return out
+
+
+def _weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int, int | None]:
+    rs = policy.placement.replicas
+    if rs.weights:
+        weight = max((r.weight for r in rs.weights if r.target.matches(c)), default=0)
+    else:
+        weight = 1
+    bounds = next((b for b in rs.bounds if b.target.matches(c)), None)
+    return weight, (bounds.min if bounds else 0), (bounds.max if bounds else None)
+
+
+def _divide(
+    ctx: _Context,
+    w: Workload,
+    policy: PropagationPolicy,
+    selected: tuple[str, ...],
+    current: Mapping[str, int],
+    free: Mapping[str, int | None],
+    rebalance: bool,
+) -> tuple[dict[str, int], int]:
+    total = w.replicas or 0
+    rs = policy.placement.replicas
+    if rs.type == "Duplicated":
+        return {c: total for c in selected}, 0
+    if not selected:
+        return {}, total
+    rows = []
+    for name in selected:
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        weight, lo, hi = _weight_and_bounds(policy, c)
+        room = free.get(name)
+        obj = ctx.object(name, w.key)
+        # capacity = replicas already holding resources there + what still fits
+        held = 0
+        if obj is not None:
+            held = obj.scheduled if obj.scheduled is not None else (obj.ready_replicas or 0)
+        rows.append(
+            {
+                "name": name,
+                "weight": weight,
+                "min": lo,
+                "max": hi,
+                "current": current.get(name, 0),
+                "capacity": None if room is None else held + room,
+            }
+        )
+    div = divide(
+        total,
+        rows,
+        method=rs.method_name(),
+        key=w.uid or w.key,
+        rebalance=rebalance or rs.rebalance,
+    )
+    return {c: n for c, n in div.replicas.items() if n > 0}, div.unschedulable
+
+
+def _ready_on(ctx: _Context, w: Workload, cluster: str, replicas: int | None) -> bool:
+    obj = ctx.object(cluster, w.key)
+    c = ctx.desired.cluster(cluster)
+    if obj is None or c is None:
+        return False
+    _, digest = ctx.desired.rendered(w, c, replicas)
+    if obj.hash != digest:
+        return False
+    return replicas is None or (obj.ready_replicas or 0) >= replicas
+
+
+@dataclass
+class _Outcome:
+    actions: list[Action]
+    status: WorkloadStatus
+    state: WorkloadState
+    events: list[Event]
+    wakeup: float | None
+
+
+def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
+    now, key = ctx.now, w.key
+    events: list[Event] = []
+    wakeups: list[float] = []
+    policy = ctx.desired.policy_for(w)
+    excluded: Mapping[str, str] = {}
+    unschedulable = 0
+    evictions = dict(ws.evictions)
+    evicted_from = dict(ws.evicted_from)
+    conditions: list[Condition] = []
+    if policy is None:
+        targets: dict[str, int] = {}
+        conditions.append(
+            Condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
+        )
+    else:
+        free = ctx.free_replicas(w) if w.divisible else {}
+        res = place(
+            policy.placement,
+            policy.failover,
+            ctx.desired.clusters,
+            ctx.taints,
+            ws.assignment.keys(),
+            now,
+            free,
+        )
+        excluded = res.excluded
+        if res.next_eviction_at is not None:
+            wakeups.append(res.next_eviction_at)
+        evicted_now = {c: r for c, r in res.evict.items() if c in ws.assignment}
+        current = {c: n for c, n in ws.assignment.items() if c not in evicted_now}
+        failback = False
+        fb = policy.failover.failback
+        for c, t_ev in sorted(ws.evicted_from.items()):
+            h = ctx.health.get(c)
+            if c in evicted_now or h is None or h.state is not Health.READY:
+                continue
+            if not fb.enabled or c not in res.selected:
+                continue
+            due = max(h.since, t_ev) + fb.stabilization_seconds
+            if now >= due:
+                failback = True
+                del evicted_from[c]
+                events.append(Event(now, "failback", c, key, {"evicted_at": t_ev}))
+            else:
+                wakeups.append(due)
+        if w.divisible:
+            targets, unschedulable = _divide(ctx, w, policy, res.selected, current, free, failback)
+        else:
+            targets = {c: 0 for c in res.selected}
+        mode = policy.failover.purge_mode
+        for c, reason in sorted(evicted_now.items()):
+            old = ws.assignment[c]
+            events.append(
+                Event(now, "evict", c, key, {"reason": reason, "replicas": old, "purge": mode})
+            )
+            evicted_from[c] = now
+            if mode == "Graceful" and c not in targets:
+                evictions[c] = EvictionTask(
+                    c, old, reason, mode, now, now + policy.failover.grace_period_seconds
+                )
+        if failback:
+            # keep the clusters that give replicas back at their old size until the returning
+            # replicas are Ready: a failback must never dip availability
+            for c, old in ws.assignment.items():
+                if targets.get(c, 0) < old and c not in evictions:
+                    evictions[c] = EvictionTask(
+                        c,
+                        old,
+                        "failback",
+                        "Graceful",
+                        now,
+                        now + policy.failover.grace_period_seconds,
+                    )
+        if targets != dict(ws.assignment):
+            events.append(
+                Event(
+                    now,
+                    "schedule",
+                    "",
+                    key,
+                    {"assignment": dict(sorted(targets.items())), "unschedulable": unschedulable},
+                )
+            )
+        if unschedulable:
+            conditions.append(
+                Condition(
+                    "Scheduled",
+                    False,
+                    "Unschedulable",
+                    f"{unschedulable} replica(s) fit on no cluster",
+                )
+            )
+        elif not targets:
+            conditions.append(
+                Condition("Scheduled", False, "NoCluster", "no cluster passes placement")
+            )
+        else:
+            conditions.append(
+                Condition("Scheduled", True, "Scheduled", f"{len(targets)} cluster(s)")
+            )
+    replicas_of = (lambda n: n) if w.divisible else (lambda n: None)
+    done = all(_ready_on(ctx, w, c, replicas_of(n)) for c, n in targets.items())
+    for c, task in sorted(evictions.items()):
+        if done or now >= task.deadline:
+            del evictions[c]
+            events.append(
+                Event(
+                    now,
+                    "purge",
+                    c,
+                    key,
+                    {
+                        "reason": task.reason,
+                        "why": "replacements ready" if done else "grace period over",
+                    },
+                )
+            )
+        else:
+            wakeups.append(task.deadline)
+    want: dict[str, int | None] = {c: replicas_of(n) for c, n in targets.items()}
+    for c, task in evictions.items():
+        kept = max(targets.get(c, 0), task.replicas)
+        want[c] = replicas_of(kept)
+    actions, clusters = _sync(ctx, w, want)
+    ready = sum((cs.ready or 0) for cs in clusters.values())
+    if w.divisible:
+        conditions.append(
+            Condition(
+                "Available",
+                ready >= (w.replicas or 0),
+                "Available" if ready >= (w.replicas or 0) else "Degraded",
+                f"{ready}/{w.replicas} ready",
+            )
+        )
+    applied = all(cs.applied for c, cs in clusters.items() if c in want)
+    conditions.append(Condition("FullyApplied", applied, "Applied" if applied else "Pending", ""))
+    status = WorkloadStatus(
+        key,
+        w.replicas,
+        dict(targets),
+        ready,
+        unschedulable,
+        clusters,
+        dict(excluded),
+        tuple(conditions),
+    )
+    new_state = WorkloadState(dict(targets), evictions, evicted_from)
+    return _Outcome(actions, status, new_state, events, min(wakeups) if wakeups else None)
+
+
+def _sync(
+    ctx: _Context, w: Workload, want: Mapping[str, int | None]
+) -> tuple[list[Action], dict[str, ClusterStatus]]:
+    """Actions that make every member hold exactly `want`, and per-cluster status."""
+    actions: list[Action] = []
+    clusters: dict[str, ClusterStatus] = {}
+    for name, replicas in sorted(want.items()):
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        manifest, digest = ctx.desired.rendered(w, c, replicas)
+        obj = ctx.object(name, w.key)
+        applied = obj is not None and obj.hash == digest
+        ready = None if obj is None else obj.ready_replicas
+        if not ctx.reachable(name):
+            clusters[name] = ClusterStatus(replicas, ready, applied, "ClusterUnreachable")
+            continue
+        if not applied:
+            actions.append(
+                Apply(
+                    name, w.key, manifest, digest, "create" if obj is None else "update", replicas
+                )
+            )
+        clusters[name] = ClusterStatus(replicas, ready, applied, "")
+    for name in _holders(ctx, w.key):
+        if name in want:
+            continue
+        obj = ctx.object(name, w.key)
+        ready = None if obj is None else obj.ready_replicas
+        if ctx.reachable(name):
+            actions.append(Delete(name, w.key, "not a target"))
+            clusters[name] = ClusterStatus(0, ready, False, "Deleting")
+        else:
+            clusters[name] = ClusterStatus(0, ready, False, "ClusterUnreachable")
+    return actions, clusters
+
+
+def _holders(ctx: _Context, key: str) -> Collection[str]:
+    index = ctx.observed.index
+    if index is not None:
+        return sorted(index.get(key, ()))
+    return [c for c, o in sorted(ctx.observed.clusters.items()) if key in o.objects]
+
+
+def _action_order(a: Action) -> tuple[int, int, str, str]:
+    kind = a.key.split("/", 1)[0]
+    rank = KIND_ORDER.get(kind, 2)
+    if isinstance(a, Delete):
+        return (1, -rank, a.key, a.cluster)
+    return (0, rank, a.key, a.cluster)
+
+
+def reconcile(
+    desired: DesiredState,
+    observed: Observation,
+    state: FederationState,
+    now: float,
+    *,
+    thresholds: HealthThresholds = HealthThresholds(),
+    dirty: Collection[str] | None = None,
+) -> Plan:
+    """Decide what every member should hold now.
+
+    `observed` carries the latest view of each member (objects, free capacity) and the probe
+    results that arrived since the previous call; `state` is the previous plan's state; `now` is
+    seconds since the run started. With `dirty`, only those workload keys are reconciled (plus
+    every workload when a cluster's health changed).
+    """
+    health, events = _advance_health(desired, observed.probes, state.health, thresholds)
+    changed = tuple(sorted({e.cluster for e in events}))
+    taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
+    ctx = _Context(desired, observed, health, taints, now)
+    if dirty is None or changed:
+        keys = set(desired.workloads) | set(state.workloads)
+    else:
+        keys = set(dirty)
+    actions: list[Action] = []
+    statuses: dict[str, WorkloadStatus] = {}
+    workloads = dict(state.workloads)
+    wakeups: dict[str, float] = {}
+    for key in sorted(keys):
+        w = desired.workloads.get(key)
+        ws = state.workloads.get(key, WorkloadState())
+        if w is None:
+            # removed from the desired state: delete every copy we can reach
+            for name in _holders(ctx, key):
+                if ctx.reachable(name):
+                    actions.append(Delete(name, key, "workload removed"))
+            if not _holders(ctx, key):
+                workloads.pop(key, None)
+            continue
+        out = _plan_workload(ctx, w, ws)
+        actions.extend(out.actions)
+        statuses[key] = out.status
+        events.extend(out.events)
+        workloads[key] = out.state
+        if out.wakeup is not None:
+            wakeups[key] = out.wakeup
+    actions.sort(key=_action_order)
+    soonest = min(wakeups.values(), default=None)
+    return Plan(
+        actions=tuple(actions),
+        requeue_after=None if soonest is None else max(0.0, soonest - now),
+        cluster_conditions=_cluster_conditions(health, ctx),
+        workloads=statuses,
+        events=tuple(events),
+        state=FederationState(health, workloads),
+        wakeups=wakeups,
+        health_changed=changed,
+    )

@@ -1,0 +1,145 @@
+"""Propagation: render the object one member cluster should hold (template + replicas + overrides
++ ownership marks) and fingerprint it, so "is the member up to date?" is one string compare."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from federation.core.model import Cluster, ImageOverride, OverridePolicy, PatchOp, Workload
+
+MANAGED_BY = "kfed.io/managed-by"
+WORKLOAD_ANNOTATION = "kfed.io/workload"
+HASH_ANNOTATION = "kfed.io/hash"
+MANAGER = "kfed"
+
+
+class OverrideError(ValueError):
+    """An override that cannot apply to the template (for example a JSON patch on a missing path)."""
+
+
+def fingerprint(manifest: Mapping[str, Any]) -> str:
+    blob = json.dumps(manifest, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _split_pointer(path: str) -> list[str]:
+    if not path.startswith("/"):
+        raise OverrideError(f"JSON pointer must start with '/', got {path!r}")
+    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+
+
+def apply_patch(doc: Any, op: PatchOp) -> None:
+    """Apply one RFC 6902 add/remove/replace in place."""
+    parts = _split_pointer(op.path)
+    parent = doc
+    for part in parts[:-1]:
+        if isinstance(parent, list):
+            parent = parent[int(part)]
+        elif isinstance(parent, dict):
+            if part not in parent:
+                if op.op != "add":
+                    raise OverrideError(f"path {op.path} does not exist")
+                parent[part] = {}
+            parent = parent[part]
+        else:
+            raise OverrideError(f"path {op.path} crosses a scalar")
+    last = parts[-1]
+    if isinstance(parent, list):
+        idx = len(parent) if last == "-" else int(last)
+        if op.op == "add":
+            parent.insert(idx, copy.deepcopy(op.value))
+        elif idx >= len(parent):
+            raise OverrideError(f"path {op.path} does not exist")
+        elif op.op == "remove":
+            del parent[idx]
+        else:
+            parent[idx] = copy.deepcopy(op.value)
+        return
+    if not isinstance(parent, dict):
+        raise OverrideError(f"path {op.path} crosses a scalar")
+    if op.op == "remove":
+        if last not in parent:
+            raise OverrideError(f"path {op.path} does not exist")
+        del parent[last]
+    elif op.op == "replace" and last not in parent:
+        raise OverrideError(f"path {op.path} does not exist")
+    else:
+        parent[last] = copy.deepcopy(op.value)
+
+
+def override_image(image: str, ov: ImageOverride) -> str:
+    """Rewrite one part of `registry/repository:tag` (Karmada's imageOverrider components)."""
+    rest, tag = image, ""
+    if ":" in image.rsplit("/", 1)[-1]:
+        rest, tag = image.rsplit(":", 1)
+    registry, repo = "", rest
+    first = rest.split("/", 1)[0]
+    if "/" in rest and ("." in first or ":" in first or first == "localhost"):
+        registry, repo = rest.split("/", 1)
+    parts = {"Registry": registry, "Repository": repo, "Tag": tag}
+    cur = parts[ov.component]
+    parts[ov.component] = (
+        "" if ov.operator == "remove" else (cur + ov.value if ov.operator == "add" else ov.value)
+    )
+    out = parts["Repository"]
+    if parts["Registry"]:
+        out = f"{parts['Registry']}/{out}"
+    if parts["Tag"]:
+        out = f"{out}:{parts['Tag']}"
+    return out
+
+
+def _containers(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = manifest.get("spec", {}).get("template", {}).get("spec", {})
+    found: list[dict[str, Any]] = []
+    for field in ("initContainers", "containers"):
+        found.extend(c for c in spec.get(field, []) if isinstance(c, dict))
+    return found
+
+
+def set_replicas(manifest: dict[str, Any], kind: str, replicas: int) -> None:
+    spec = manifest.setdefault("spec", {})
+    if kind == "Job":
+        spec["completions"] = replicas
+        spec["parallelism"] = min(int(spec.get("parallelism", replicas) or replicas), replicas)
+    else:
+        spec["replicas"] = replicas
+
+
+def render(
+    w: Workload,
+    cluster: Cluster,
+    replicas: int | None,
+    overrides: Sequence[OverridePolicy],
+) -> tuple[dict[str, Any], str]:
+    """The manifest `cluster` should hold for `w` and its fingerprint."""
+    m: dict[str, Any] = copy.deepcopy(dict(w.manifest))
+    if replicas is not None:
+        set_replicas(m, w.kind, replicas)
+    meta = m.setdefault("metadata", {})
+    for policy in overrides:
+        for rule in policy.rules:
+            if not rule.target.matches(cluster):
+                continue
+            for img in rule.images:
+                for c in _containers(m):
+                    if "image" in c:
+                        c["image"] = override_image(c["image"], img)
+            if rule.replicas is not None and w.divisible:
+                set_replicas(m, w.kind, rule.replicas)
+            if rule.labels:
+                meta.setdefault("labels", {}).update(rule.labels)
+            if rule.annotations:
+                meta.setdefault("annotations", {}).update(rule.annotations)
+            for op in rule.patches:
+                apply_patch(m, op)
+    meta = m.setdefault("metadata", {})
+    meta.setdefault("labels", {})[MANAGED_BY] = MANAGER
+    meta.setdefault("annotations", {})[WORKLOAD_ANNOTATION] = w.key
+    digest = fingerprint(m)
+    meta["annotations"][HASH_ANNOTATION] = digest
+    return m, digest

@@ -1,0 +1,180 @@
+"""The control loop both backends share: read the clock once, take what the members reported,
+reconcile what changed, hand the actions to the gateway, record, and say when to wake up.
+
+A backend supplies a `Gateway` (probe, observe, apply) and drives `ControlLoop.cycle(now)`:
+the sim from a SimPy process, the kube backend from a wall-clock thread. Nothing in here knows
+which one it is.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from federation.core.actions import Action, FederationState, Plan, WorkloadStatus
+from federation.core.desired import DesiredState
+from federation.core.health import HealthThresholds
+from federation.core.model import (
+    ClusterObservation,
+    Observation,
+    ObservedObject,
+    ProbeResult,
+    Resources,
+)
+from federation.core.planner import reconcile
+from federation.metrics import Recorder
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What changed on one member since it was last reported."""
+
+    cluster: str
+    upserts: Mapping[str, ObservedObject] = field(default_factory=dict)
+    removals: tuple[str, ...] = ()
+    reachable: bool | None = None  # None = unchanged
+    free: Resources | None = None  # None = unchanged
+    nodes_ready: int | None = None  # None = unchanged
+    full: bool = False  # upserts is the member's complete set (a relist): drop everything else
+
+
+class Gateway(Protocol):
+    """The one seam between the shared loop and a backend. All calls return at once: probes and
+    applies complete in the background and their effects come back through `observe`."""
+
+    def probe(self, clusters: Sequence[str], now: float, timeout: float) -> None: ...
+
+    def observe(self, now: float) -> tuple[Sequence[ProbeResult], Sequence[Delta]]: ...
+
+    def apply(self, actions: Sequence[Action], now: float) -> None: ...
+
+
+class ObservedView:
+    """The loop's running picture of every member, patched by deltas (never rebuilt)."""
+
+    def __init__(self, clusters: Collection[str]) -> None:
+        self._objects: dict[str, dict[str, ObservedObject]] = {c: {} for c in clusters}
+        self._meta: dict[str, ClusterObservation] = {
+            c: ClusterObservation(cluster=c, objects=self._objects[c]) for c in clusters
+        }
+        self._index: dict[str, set[str]] = {}
+
+    def merge(self, deltas: Sequence[Delta]) -> set[str]:
+        """Apply deltas; return the workload keys whose observed state changed."""
+        changed: set[str] = set()
+        for d in deltas:
+            objs = self._objects.get(d.cluster)
+            if objs is None:
+                continue
+            if d.full:
+                for key in [k for k in objs if k not in d.upserts]:
+                    del objs[key]
+                    self._index.get(key, set()).discard(d.cluster)
+                    changed.add(key)
+            for key, obj in d.upserts.items():
+                if objs.get(key) != obj:
+                    objs[key] = obj
+                    self._index.setdefault(key, set()).add(d.cluster)
+                    changed.add(key)
+            for key in d.removals:
+                if objs.pop(key, None) is not None:
+                    self._index.get(key, set()).discard(d.cluster)
+                    changed.add(key)
+            meta = self._meta[d.cluster]
+            new = meta
+            if d.reachable is not None and d.reachable != meta.reachable:
+                new = replace(new, reachable=d.reachable)
+                changed.update(objs)
+            if d.free is not None and d.free != meta.free:
+                new = replace(new, free=d.free)
+            if d.nodes_ready is not None:
+                new = replace(new, nodes_ready=d.nodes_ready)
+            self._meta[d.cluster] = new
+        return changed
+
+    def observation(self, probes: Sequence[ProbeResult]) -> Observation:
+        index = {k: frozenset(v) for k, v in self._index.items() if v}
+        return Observation(clusters=dict(self._meta), probes=tuple(probes), index=index)
+
+    def free(self, cluster: str) -> Resources | None:
+        return self._meta[cluster].free
+
+
+class ControlLoop:
+    """One federation control plane. Call `cycle(now)` whenever the backend wakes it."""
+
+    def __init__(
+        self,
+        desired: DesiredState,
+        gateway: Gateway,
+        recorder: Recorder,
+        thresholds: HealthThresholds = HealthThresholds(),
+        resync_period: float = 300.0,
+    ) -> None:
+        self.desired = desired
+        self.gateway = gateway
+        self.recorder = recorder
+        self.thresholds = thresholds
+        self.resync_period = resync_period
+        self.state = FederationState()
+        self.view = ObservedView([c.name for c in desired.clusters])
+        self.statuses: dict[str, WorkloadStatus] = {}
+        self.last_plan: Plan | None = None
+        self.cycles = 0
+        self.reconciled = 0  # workload reconciles, summed over cycles
+        self._dirty: set[str] | None = None  # None = everything
+        self._wakeups: list[tuple[float, str]] = []
+        self._next_probe = {c.name: 0.0 for c in desired.clusters}
+        self._next_resync = resync_period
+
+    def update_desired(self, desired: DesiredState, changed: Collection[str]) -> None:
+        """Take new documents (a load change); `changed` are the workload keys that differ."""
+        self.desired = desired
+        if self._dirty is not None:
+            self._dirty.update(changed)
+
+    def cycle(self, now: float) -> float:
+        """Run one cycle at `now` (read once by the caller); return when to run the next."""
+        self.cycles += 1
+        probes, deltas = self.gateway.observe(now)
+        changed = self.view.merge(deltas)
+        while self._wakeups and self._wakeups[0][0] <= now:
+            changed.add(heapq.heappop(self._wakeups)[1])
+        dirty = self._dirty
+        if dirty is not None:
+            dirty |= changed
+        if now >= self._next_resync:
+            dirty = None
+            self._next_resync = now + self.resync_period
+        plan = reconcile(
+            self.desired,
+            self.view.observation(probes),
+            self.state,
+            now,
+            thresholds=self.thresholds,
+            dirty=dirty,
+        )
+        self._dirty = set()
+        self.state = plan.state
+        self.last_plan = plan
+        self.statuses.update(plan.workloads)
+        self.reconciled += len(plan.workloads)
+        for key, t in plan.wakeups.items():
+            heapq.heappush(self._wakeups, (t, key))
+        if plan.actions:
+            self.gateway.apply(plan.actions, now)
+        self.recorder.plan(now, plan)
+        due = [c for c, t in self._next_probe.items() if t <= now]
+        if due:
+            self.gateway.probe(due, now, self.thresholds.probe_timeout)
+            for c in due:
+                self._next_probe[c] = now + self.thresholds.probe_period
+        deadline = min(self._next_probe.values(), default=now + self.resync_period)
+        deadline = min(deadline, self._next_resync)
+        if self._wakeups:
+            deadline = min(deadline, self._wakeups[0][0])
+        if plan.requeue_after is not None:
+            deadline = min(deadline, now + plan.requeue_after)
+        return max(deadline, now)

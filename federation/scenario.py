@@ -1,0 +1,125 @@
+"""Scenario records: the member clusters, policies and workloads of an experiment, plus its
+duration, seed, timeline of faults and load changes, expectations and backend settings.
+
+Loaded from `kind: Scenario` YAML by `federation.api`; run by `sim` or `federation.kube`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from federation.core.desired import DesiredState
+from federation.core.health import HealthThresholds
+
+FaultKind = Literal[
+    "outage",  # API server and workloads down
+    "api-hang",  # API requests hang until they time out; workloads keep serving
+    "partition",  # control plane cannot reach the member; its workloads keep serving
+    "latency",  # extra link latency (and jitter) between control plane and member
+    "flapping",  # repeated short outages
+    "node-loss",  # some nodes disappear: capacity drops
+    "load-surge",  # a workload's desired replicas change
+]
+FAULT_KINDS: tuple[str, ...] = (
+    "outage",
+    "api-hang",
+    "partition",
+    "latency",
+    "flapping",
+    "node-loss",
+    "load-surge",
+)
+ExpectationKind = Literal[
+    "availability",  # a workload's availability over the run >= min
+    "failover-within",  # every fault on a cluster is followed by eviction within `seconds`
+    "no-replicas-on",  # no replicas of a workload on a cluster after time `after`
+    "max-unavailable",  # a workload never misses more than `replicas` replicas
+    "no-eviction",  # no cluster (or the named one) is ever evicted from
+    "replicas-on",  # at time `at`, a workload has `min`..`max` ready replicas on a cluster
+]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A random duration (seconds). `kind` constant uses `value`; uniform uses low/high;
+    exponential uses mean; lognormal uses median and sigma; normal uses mean and sigma;
+    the result is clipped to [low, high] when given."""
+
+    kind: Literal["constant", "uniform", "exponential", "lognormal", "normal"] = "constant"
+    value: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    mean: float = 0.0
+    median: float = 0.0
+    sigma: float = 0.0
+
+
+@dataclass(frozen=True)
+class Link:
+    """The network between the control plane and one member."""
+
+    latency: float = 0.005  # one way, seconds
+    jitter: float = 0.001  # standard deviation, seconds
+    loss: float = 0.0  # probability a message is dropped
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    api_latency: Distribution = Distribution("lognormal", median=0.010, sigma=0.5, high=1.0)
+    pod_startup: Distribution = Distribution("lognormal", median=2.0, sigma=0.3, high=30.0)
+    link: Link = Link()
+    links: Mapping[str, Link] = field(default_factory=dict)  # per-cluster overrides
+    resync_period: float = 300.0  # full reconcile of every workload, seconds
+    sample_period: float = 0.0  # extra periodic truth samples (0 = only on change)
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    at: float
+    duration: float | None = None  # None = until the end of the run
+    clusters: tuple[str, ...] = ()  # resolved from cluster / region / zone selectors
+    params: Mapping[str, Any] = field(default_factory=dict)
+    # kind-specific parameters:
+    #   latency:    latency (s), jitter (s)
+    #   flapping:   period (s), down (s)
+    #   node-loss:  nodes (count lost per cluster)
+    #   load-surge: workload (key), replicas (new desired count)
+
+    @property
+    def end(self) -> float | None:
+        return None if self.duration is None else self.at + self.duration
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: ExpectationKind
+    description: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KubeBinding:
+    """How the kube backend gets its member clusters."""
+
+    provider: Literal["kwok", "kind", "contexts"] = "kwok"
+    contexts: Mapping[str, str] = field(default_factory=dict)  # cluster -> kubeconfig context
+    kubeconfig: str | None = None
+    nodes_per_cluster: int = 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    source: str  # file it was loaded from
+    desired: DesiredState
+    duration: float = 600.0
+    seed: int = 1
+    faults: tuple[Fault, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    sim: SimSettings = SimSettings()
+    health: HealthThresholds = HealthThresholds()
+    kube: KubeBinding = KubeBinding()
+    description: str = ""
