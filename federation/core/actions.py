@@ -1,4 +1,4 @@
-"""What a reconcile returns: actions for the drivers, status for the users, and the core's new state."""
+"""What a reconcile returns: actions for drivers, status for users, and the core's new state."""
 
 from __future__ import annotations
 

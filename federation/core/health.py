@@ -1,4 +1,4 @@
-"""Cluster health: a probe-driven state machine (Ready -> Suspect -> Offline -> Recovering -> Ready).
+"""Cluster health: a probe-driven state machine, Ready -> Suspect -> Offline -> Recovering -> Ready.
 
 The whole machine is the table below. Each row says where a cluster in `state` goes on a probe
 `outcome`: to `target` when the guard holds, otherwise to `fallback`. Guards count consecutive

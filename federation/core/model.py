@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 Effect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
@@ -164,7 +164,8 @@ class ClusterAffinity:
         fields = cluster.fields()
         for req in self.field_selector:
             if not req.matches(fields):
-                return f"field {req.key}={fields.get(req.key, '')!r} fails {req.operator} {list(req.values)}"
+                value = fields.get(req.key, "")
+                return f"field {req.key}={value!r} fails {req.operator} {list(req.values)}"
         return None
 
 
@@ -346,7 +347,7 @@ def workload_key(kind: str, namespace: str, name: str) -> str:
 # ---------------------------------------------------------------- what the drivers observe
 
 
-class Health(str, Enum):
+class Health(StrEnum):
     READY = "Ready"
     SUSPECT = "Suspect"
     OFFLINE = "Offline"

@@ -416,10 +416,8 @@ def reconcile(
     changed = tuple(sorted({e.cluster for e in events}))
     taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
     ctx = _Context(desired, observed, health, taints, now)
-    if dirty is None or changed:
-        keys = set(desired.workloads) | set(state.workloads)
-    else:
-        keys = set(dirty)
+    everything = dirty is None or bool(changed)
+    keys = set(desired.workloads) | set(state.workloads) if everything else set(dirty or ())
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
     workloads = dict(state.workloads)

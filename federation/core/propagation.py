@@ -18,7 +18,7 @@ MANAGER = "kfed"
 
 
 class OverrideError(ValueError):
-    """An override that cannot apply to the template (for example a JSON patch on a missing path)."""
+    """An override that cannot apply to the template (say, a JSON patch on a missing path)."""
 
 
 def fingerprint(manifest: Mapping[str, Any]) -> str:
