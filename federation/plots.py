@@ -181,11 +181,11 @@ def plot_run(
     keys = sorted(all_series)
     shown = keys if len(keys) <= 8 else []
     for k in shown:
-        s = all_series[k]
-        ts = sorted({0.0, end, *s.change_times()})
+        one = all_series[k]
+        ts = sorted({0.0, end, *one.change_times()})
         ax.step(
             ts,
-            [min(1.0, s.total_at(t) / max(1, s.desired_at(t))) for t in ts],
+            [min(1.0, one.total_at(t) / max(1, one.desired_at(t))) for t in ts],
             where="post",
             label=k,
         )

@@ -174,14 +174,17 @@ def _divide(
     return {c: n for c, n in div.replicas.items() if n > 0}, div.unschedulable
 
 
-def _ready_on(ctx: _Context, w: Workload, cluster: str, replicas: int | None) -> bool:
+def _ready_on(ctx: _Context, w: Workload, cluster: str, replicas: int | None, held: bool) -> bool:
+    """Does `cluster` serve `replicas` Ready replicas of `w`? A cluster held at a larger size
+    (draining gracefully) counts when enough of its replicas are Ready, whatever its spec."""
     obj = ctx.object(cluster, w.key)
     c = ctx.desired.cluster(cluster)
     if obj is None or c is None:
         return False
-    _, digest = ctx.desired.rendered(w, c, replicas)
-    if obj.hash != digest:
-        return False
+    if not held:
+        _, digest = ctx.desired.rendered(w, c, replicas)
+        if obj.hash != digest:
+            return False
     return replicas is None or (obj.ready_replicas or 0) >= replicas
 
 
@@ -296,7 +299,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
                 Condition("Scheduled", True, "Scheduled", f"{len(targets)} cluster(s)")
             )
     replicas_of = (lambda n: n) if w.divisible else (lambda n: None)
-    done = all(_ready_on(ctx, w, c, replicas_of(n)) for c, n in targets.items())
+    done = all(_ready_on(ctx, w, c, replicas_of(n), c in evictions) for c, n in targets.items())
     for c, task in sorted(evictions.items()):
         if done or now >= task.deadline:
             del evictions[c]

@@ -30,7 +30,7 @@ def run(pattern: str, th: HealthThresholds = TH, period: float = 2.0) -> list[He
     return states
 
 
-R, S, O, V = Health.READY, Health.SUSPECT, Health.OFFLINE, Health.RECOVERING
+R, S, OFF, V = Health.READY, Health.SUSPECT, Health.OFFLINE, Health.RECOVERING
 
 
 @pytest.mark.parametrize(
@@ -39,10 +39,10 @@ R, S, O, V = Health.READY, Health.SUSPECT, Health.OFFLINE, Health.RECOVERING
         ("...", [R, R, R]),
         ("x.", [S, R]),
         ("xx.", [S, S, R]),
-        ("xxx", [S, S, O]),  # third failure, 4 s after the first
-        ("xxxx.", [S, S, O, O, V]),
-        ("xxx...", [S, S, O, V, V, R]),  # 3 good probes spanning 4 s
-        ("xxx..x", [S, S, O, V, V, O]),  # a failure while recovering: straight back
+        ("xxx", [S, S, OFF]),  # third failure, 4 s after the first
+        ("xxxx.", [S, S, OFF, OFF, V]),
+        ("xxx...", [S, S, OFF, V, V, R]),  # 3 good probes spanning 4 s
+        ("xxx..x", [S, S, OFF, V, V, OFF]),  # a failure while recovering: straight back
         ("x.x.x.x.", [S, R] * 4),  # isolated failures never go Offline
     ],
     ids=lambda v: v if isinstance(v, str) else None,
@@ -54,7 +54,7 @@ def test_transitions_by_probe_pattern(pattern: str, expected: list[Health]) -> N
 def test_duration_guard_holds_offline_back_when_probes_come_fast() -> None:
     # three failures within 1 s do not span failure_seconds=4: still Suspect
     assert run("xxx", period=0.5) == [S, S, S]
-    assert run("xxxxxxxxx", period=0.5)[-1] == O  # the 9th failure is 4 s after the first
+    assert run("xxxxxxxxx", period=0.5)[-1] == OFF  # the 9th failure is 4 s after the first
 
 
 def test_count_guard_holds_offline_back_when_probes_are_slow() -> None:
