@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
 
-__all__ = ["Member", "Outcome", "integer_votes", "name_ranks"]
+__all__ = ["Member", "Outcome", "integer_votes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,3 @@ def integer_votes(weights: Iterable[Fraction]) -> list[int]:
     ws = list(weights)
     scale = lcm(*(w.denominator for w in ws)) if ws else 1
     return [int(w * scale) for w in ws]
-
-
-def name_ranks(names: Iterable[str], ascending: bool) -> dict[str, int]:
-    """Rank of each name for tie-breaks: 0 wins; names sorted ascending or descending."""
-    ordered = sorted(names, reverse=not ascending)
-    return {name: i for i, name in enumerate(ordered)}

@@ -3,7 +3,8 @@
 `allocate` hands out `new_seats` one at a time. Each party (member cluster) has integer `votes`
 (its weight), its current `seats` and an optional `cap`; the next seat goes to the party with
 the highest priority ``votes / (2 * seats + 1)``, compared exactly by cross-multiplying integers
-(Karmada compares float64s; the two only differ when floats tie falsely, e.g. beyond 2**53).
+(Karmada divides in float64, which can only differ when rounding makes two distinct
+priorities compare equal, i.e. for very large weights and replica counts).
 Ties go to the party with fewer seats, then by name, ascending or descending (`ascending`).
 A party at its cap takes no more seats; seats nobody can take are returned as leftover.
 
@@ -13,7 +14,10 @@ Because each party's priority sequence is strictly decreasing under that total o
 away) and lets `allocate` jump-start big totals: every slot whose priority beats a threshold
 ``1/x`` is certainly among the best when there are at most `new_seats` of them, so those are
 granted in one step and the heap finishes the last (< number of parties) seats one at a time.
-The result is identical to the plain greedy (`tests/core/test_division_webster.py` checks it).
+Parties with 0 votes only get seats once no positive-vote party can take one; among
+themselves they are ordered like equal votes (fewest seats first), so they form a second tier
+that is jump-started the same way. The result is identical to the plain greedy
+(`tests/core/test_division_webster.py` checks it against the greedy and a naive reference).
 
 `tie_ascending` reproduces Karmada's per-workload tie direction: the parity of the FNV-1a
 32-bit hash of the workload UID. Even hash -> names ascending, odd -> descending; an empty key
@@ -92,9 +96,29 @@ def allocate(
     names = sorted((p.name for p in parties), reverse=not ascending)
     rank = {name: i for i, name in enumerate(names)}
     entries = [_Entry(p.name, p.votes, p.seats, p.cap, rank[p.name]) for p in parties]
+    if not jump_start:
+        left = _greedy(new_seats, entries)
+        return {e.name: e.seats for e in entries}, left
+    # Every positive-priority slot beats every zero-vote slot, and zero-vote slots are ordered
+    # by (seats, name) exactly like slots of equal positive votes: fill the two tiers in turn.
+    remaining = _fill(new_seats, [e for e in entries if e.votes > 0])
+    zero = [e for e in entries if e.votes <= 0]
+    for e in zero:
+        e.votes = 1
+    remaining = _fill(remaining, zero)
+    return {e.name: e.seats for e in entries}, remaining
+
+
+def _fill(new_seats: int, entries: list[_Entry]) -> int:
     remaining = new_seats
-    if jump_start and entries and remaining > JUMP_START_MIN * len(entries):
+    if entries and remaining > JUMP_START_MIN * len(entries):
         remaining -= _jump(remaining, entries)
+    return _greedy(remaining, entries)
+
+
+def _greedy(new_seats: int, entries: list[_Entry]) -> int:
+    """One seat at a time to the best open entry; returns the seats nobody could take."""
+    remaining = new_seats
     heap = [e for e in entries if e.open()]
     heapq.heapify(heap)
     while remaining > 0 and heap:
@@ -105,7 +129,7 @@ def allocate(
             heapq.heapreplace(heap, top)
         else:
             heapq.heappop(heap)
-    return {e.name: e.seats for e in entries}, remaining
+    return remaining
 
 
 def _above(entries: Sequence[_Entry], p: int, q: int) -> list[int]:
