@@ -38,6 +38,7 @@ class Delta:
     free: Resources | None = None  # None = unchanged
     nodes_ready: int | None = None  # None = unchanged
     full: bool = False  # upserts is the member's complete set (a relist): drop everything else
+    touched: tuple[str, ...] = ()  # keys to reconcile again though unchanged (a failed apply)
 
 
 class Gateway(Protocol):
@@ -68,6 +69,7 @@ class ObservedView:
             objs = self._objects.get(d.cluster)
             if objs is None:
                 continue
+            changed.update(d.touched)
             if d.full:
                 for key in [k for k in objs if k not in d.upserts]:
                     del objs[key]
