@@ -14,6 +14,7 @@ from federation.core.model import Cluster, ImageOverride, OverridePolicy, PatchO
 MANAGED_BY = "kfed.io/managed-by"
 WORKLOAD_ANNOTATION = "kfed.io/workload"
 HASH_ANNOTATION = "kfed.io/hash"
+WORKLOAD_ID_LABEL = "kfed.io/workload-id"  # on pod templates, so members can count our pods
 MANAGER = "kfed"
 
 
@@ -93,6 +94,11 @@ def override_image(image: str, ov: ImageOverride) -> str:
     return out
 
 
+def workload_id(key: str) -> str:
+    """A label-safe id for a workload key (keys contain '/', labels may not)."""
+    return "w" + hashlib.sha256(key.encode()).hexdigest()[:15]
+
+
 def _containers(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     spec = manifest.get("spec", {}).get("template", {}).get("spec", {})
     found: list[dict[str, Any]] = []
@@ -139,6 +145,11 @@ def render(
                 apply_patch(m, op)
     meta = m.setdefault("metadata", {})
     meta.setdefault("labels", {})[MANAGED_BY] = MANAGER
+    template = m.get("spec", {}).get("template")
+    if isinstance(template, dict) and w.kind in ("Deployment", "Job"):
+        template.setdefault("metadata", {}).setdefault("labels", {})[WORKLOAD_ID_LABEL] = (
+            workload_id(w.key)
+        )
     meta.setdefault("annotations", {})[WORKLOAD_ANNOTATION] = w.key
     digest = fingerprint(m)
     meta["annotations"][HASH_ANNOTATION] = digest
