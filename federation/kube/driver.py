@@ -1,0 +1,308 @@
+"""The kube backend's driver: run a scenario on real member clusters in real time — provisioned
+(kwok, kind) or bound to given kubeconfig contexts — with the shared control loop, real fault
+mechanisms and the same timeline rows as the sim, so the same report and plots follow."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from federation.core.model import Cluster
+from federation.kube.cleanup import delete_managed
+from federation.kube.members import MemberHandle, MemberSpec, NodePool
+from federation.kube.truth import TruthRecorder
+from federation.metrics import Recorder
+from federation.runtime import ControlLoop
+from federation.scenario import Fault, Scenario
+
+DEFAULT_WORKDIR = Path("~/.cache/kfed/clusters")
+
+
+def member_spec(c: Cluster, nodes: int | None = None) -> MemberSpec:
+    """A kwok member with the cluster's capacity split evenly over its nodes."""
+    n = max(1, nodes or c.nodes)
+    cap = c.capacity
+    cpu = f"{int(cap.cpu * 1000 / n)}m" if cap.cpu else "32"
+    mem = f"{int(cap.memory / n / 2**20)}Mi" if cap.memory else "256Gi"
+    pods = max(1, cap.pods // n) if cap.pods else 110
+    return MemberSpec(c.name, NodePool(n, cpu, mem, pods))
+
+
+@dataclass
+class Members:
+    handles: dict[str, MemberHandle]
+    provider: Any = None  # KwokProvider / KindProvider, or None for bound contexts
+    injector: Any = None  # FaultInjector for kwok members
+    created: bool = False
+
+
+def obtain(scenario: Scenario, workdir: Path | None, log: Callable[[str], None]) -> Members:
+    binding = scenario.kube
+    clusters = scenario.desired.clusters
+    if binding.provider == "contexts" or all(c.context for c in clusters):
+        handles = {}
+        for c in clusters:
+            ctx = binding.contexts.get(c.name) or c.context
+            cfg = c.kubeconfig or binding.kubeconfig or str(Path("~/.kube/config").expanduser())
+            if not ctx:
+                raise ValueError(f"{scenario.source}: cluster {c.name} has no kube context")
+            from federation.kube.members import kubeconfig_tls
+
+            server, _ = kubeconfig_tls(cfg, ctx)
+            handles[c.name] = MemberHandle(
+                c.name, cfg, ctx, server, server, "", direct_context=ctx, provider="contexts"
+            )
+        return Members(handles)
+    specs = [
+        member_spec(c, binding.nodes_per_cluster if binding.nodes_per_cluster > 1 else None)
+        for c in clusters
+    ]
+    root = (workdir or DEFAULT_WORKDIR).expanduser()
+    if binding.provider == "kind":
+        from federation.kube.kind import KindProvider
+
+        kind = KindProvider(root / "kind", log=log)
+        return Members({h.name: h for h in kind.up(specs)}, kind, kind, True)
+    from federation.kube.faults import FaultInjector
+    from federation.kube.kwok import KwokProvider
+
+    kwok = KwokProvider(root / "kwok", log=log)
+    handles = {h.name: h for h in kwok.up(specs)}
+    return Members(handles, kwok, FaultInjector(kwok), True)
+
+
+@dataclass
+class KubeRun:
+    recorder: Recorder
+    loop: ControlLoop
+    events: int
+    simulated_seconds: float
+    wall_seconds: float
+    handles: Mapping[str, MemberHandle]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class FaultRunner:
+    """Injects and reverts scenario faults on a background thread, on the run's clock, so a
+    slow mechanism (a cluster restart takes seconds) never stalls the control loop."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        members: Members,
+        recorder: Recorder,
+        clock: Callable[[], float],
+        on_load: Callable[[str, int], None],
+        truth: TruthRecorder,
+    ) -> None:
+        self.members, self.recorder, self.clock, self.on_load = members, recorder, clock, on_load
+        self.truth = truth
+        self.steps: list[tuple[float, int, str, Fault]] = []
+        for i, f in enumerate(scenario.faults):
+            self.steps.append((f.at, i, "start", f))
+            if f.end is not None and f.end < scenario.duration:
+                self.steps.append((f.end, i, "end", f))
+        self.steps.sort(key=lambda s: (s[0], s[1]))
+        self.active: dict[int, list[Any]] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="faults", daemon=True)
+        self.errors: list[str] = []
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        for at, i, phase, f in self.steps:
+            if self.stop.wait(max(0.0, at - self.clock())):
+                return
+            try:
+                self._step(i, phase, f)
+            except Exception as e:  # a failed injection is reported, not fatal
+                self.errors.append(f"{phase} {f.kind} on {list(f.clusters)}: {e}")
+
+    def _step(self, i: int, phase: str, f: Fault) -> None:
+        if f.kind == "load-surge":
+            key = str(f.params["workload"])
+            if phase == "start":
+                self.recorder.row(
+                    self.clock(),
+                    "fault",
+                    "",
+                    key,
+                    phase="start",
+                    fault=f.kind,
+                    replicas=f.params["replicas"],
+                )
+                self.on_load(key, int(f.params["replicas"]))
+            else:
+                self.on_load(key, -1)
+                self.recorder.row(self.clock(), "fault", "", key, phase="end", fault=f.kind)
+            return
+        if phase == "start":
+            handles = []
+            for c in f.clusters:
+                self.recorder.row(
+                    self.clock(),
+                    "fault",
+                    c,
+                    "",
+                    phase="start",
+                    fault=f.kind,
+                    **{k: v for k, v in f.params.items()},
+                )
+                handles.extend(self._inject(f, c))
+            self.active[i] = handles
+        else:
+            self._revert(i, f)
+
+    def _inject(self, f: Fault, c: str) -> list[Any]:
+        inj = self.members.injector
+        if inj is None:
+            raise RuntimeError(f"members bound by context: cannot inject {f.kind}")
+        p = f.params
+        if f.kind == "outage":
+            self.truth.cluster_down(c)  # its workloads are down with it
+            return [inj.outage(c)]
+        if f.kind == "api-hang":
+            return [inj.hang(c)]
+        if f.kind == "partition":
+            return [inj.partition(c, mode="blackhole")]
+        if f.kind == "latency":
+            return [
+                inj.latency(
+                    c,
+                    int(float(p.get("latency", 0.2)) * 1000),
+                    int(float(p.get("jitter", 0.0)) * 1000),
+                )
+            ]
+        if f.kind == "node-loss":
+            return [inj.lose_nodes(c, int(p.get("nodes", 1)))]
+        if f.kind == "flapping":
+            # the kube flap is a link flap: the partition toggles; restarting a control plane
+            # every few seconds is not something a real cluster can do
+            t = threading.Thread(target=self._flap, args=(f, c), daemon=True)
+            t.start()
+            return []
+        raise ValueError(f"fault {f.kind} has no real mechanism")
+
+    def _flap(self, f: Fault, c: str) -> None:
+        inj = self.members.injector
+        period, down = float(f.params.get("period", 10)), float(f.params.get("down", 3))
+        end = f.end if f.end is not None else float("inf")
+        while not self.stop.is_set() and self.clock() < end:
+            h = inj.partition(c, mode="blackhole")
+            self.stop.wait(down)
+            inj.revert(h)
+            if self.stop.wait(max(0.0, period - down)):
+                return
+
+    def _revert(self, i: int, f: Fault) -> None:
+        for h in reversed(self.active.pop(i, [])):
+            self.members.injector.revert(h)
+        for c in f.clusters:
+            if f.kind == "outage":
+                self.truth.cluster_up(c)
+            self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
+
+    def close(self) -> None:
+        self.stop.set()
+        for i in list(self.active):
+            for h in reversed(self.active.pop(i)):
+                try:
+                    self.members.injector.revert(h)
+                except Exception as e:
+                    self.errors.append(f"revert: {e}")
+
+
+def run(
+    scenario: Scenario,
+    *,
+    progress: Callable[[float, float], None] | None = None,
+    workdir: Path | None = None,
+    keep: bool = False,
+    duration: float | None = None,
+    log: Callable[[str], None] | None = None,
+) -> KubeRun:
+    """Run `scenario` on real clusters for `duration` (default: the scenario's) wall seconds."""
+    say = log or (lambda m: print(f"kfed: {m}", file=sys.stderr))
+    duration = scenario.duration if duration is None else duration
+    members = obtain(scenario, workdir, say)
+    from federation.kube.gateway import KubeGateway
+
+    try:
+        delete_managed(members.handles.values())
+        recorder = Recorder()
+        t0 = time.monotonic()
+
+        def clock() -> float:
+            return time.monotonic() - t0
+
+        gateway = KubeGateway(members.handles, clock)
+        truth = TruthRecorder(members.handles, recorder, clock)
+        loop = ControlLoop(
+            scenario.desired, gateway, recorder, scenario.health, scenario.sim.resync_period
+        )
+        base = dict(scenario.desired.workloads)
+
+        def on_load(key: str, replicas: int) -> None:
+            w = base[key]
+            new = w if replicas < 0 else replace(w, replicas=replicas)
+            pending_load.append((key, new))
+            gateway.news.set()
+
+        pending_load: list[tuple[str, Any]] = []
+        for w in scenario.desired.workloads.values():
+            if w.divisible:
+                recorder.row(0.0, "desired", "", w.key, replicas=w.replicas)
+        for c in scenario.desired.clusters:
+            recorder.row(
+                0.0,
+                "capacity",
+                c.name,
+                "",
+                region=c.region,
+                cpu=c.capacity.cpu,
+                pods=c.capacity.pods,
+            )
+        faults = FaultRunner(scenario, members, recorder, clock, on_load, truth)
+        gateway.start()
+        truth.start()
+        faults.start()
+        try:
+            while (now := clock()) < duration:
+                while pending_load:
+                    key, w = pending_load.pop(0)
+                    loop.update_desired(loop.desired.with_workloads([w]), [key])
+                    recorder.row(now, "desired", "", key, replicas=w.replicas)
+                deadline = loop.cycle(now)
+                if progress is not None:
+                    progress(now, duration)
+                gateway.wait(min(deadline, duration) - clock())
+        finally:
+            faults.close()
+            gateway.close()
+            truth.close()
+        wall = clock()
+        stats = {
+            "applied": gateway.stats.applied,
+            "deleted": gateway.stats.deleted,
+            "retries": gateway.stats.retries,
+            "failed": gateway.stats.failed,
+            "errors": gateway.stats.errors[:20],
+            "fault_errors": faults.errors,
+            "cycles": loop.cycles,
+        }
+        return KubeRun(recorder, loop, loop.cycles, duration, wall, members.handles, stats)
+    finally:
+        if not keep:
+            try:
+                if members.injector is not None and hasattr(members.injector, "restore"):
+                    members.injector.restore(wait=True)
+                delete_managed(members.handles.values())
+            except Exception as e:  # cleanup must not hide the run's result
+                say(f"cleanup: {e}")

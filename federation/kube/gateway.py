@@ -1,0 +1,227 @@
+"""The kube backend's gateway: the same seam as the sim's (probe, observe, apply), implemented
+against real API servers with one ApiClient per member, server-side apply, watches, /readyz
+probes with a timeout, and API errors sorted into transient (retried) and terminal."""
+
+from __future__ import annotations
+
+import queue
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation.core.actions import Action, Apply
+from federation.core.model import ProbeResult
+from federation.kube.members import MemberHandle, kubeconfig_tls, member_client
+from federation.kube.observer import MemberObserver
+from federation.kube.resources import KINDS, split_key
+from federation.runtime import Delta
+
+TRANSIENT_STATUS = frozenset({0, 408, 429, 500, 502, 503, 504})
+APPLY_TIMEOUT = 5.0
+RETRIES = 3
+
+
+class TerminalError(Exception):
+    """An API answer that retrying will not change (400, 403, 404, 422...)."""
+
+
+def classify(exc: BaseException) -> str:
+    """'transient' (retry with backoff) or 'terminal' (record, let the core re-plan)."""
+    from kubernetes.client.exceptions import ApiException
+
+    if isinstance(exc, ApiException):
+        return "transient" if (exc.status or 0) in TRANSIENT_STATUS else "terminal"
+    return "transient"  # connection refused, reset, timeouts: the member may come back
+
+
+@dataclass
+class ApplyStats:
+    applied: int = 0
+    deleted: int = 0
+    retries: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class KubeGateway:
+    """Gateway over real members. Threads do the waiting; `observe` only drains a queue."""
+
+    def __init__(
+        self,
+        handles: Mapping[str, MemberHandle],
+        clock: Callable[[], float],
+        *,
+        capacity: bool = True,
+    ) -> None:
+        self.handles = dict(handles)
+        self.clock = clock
+        self.stop = threading.Event()
+        self.news = threading.Event()
+        self._inbox: queue.Queue[ProbeResult | Delta] = queue.Queue()
+        self._clients: dict[str, Any] = {
+            n: member_client(h, retries=0) for n, h in self.handles.items()
+        }
+        self._tls = {n: kubeconfig_tls(h.kubeconfig, h.context) for n, h in self.handles.items()}
+        self._work: dict[str, queue.Queue[Sequence[Action] | None]] = {
+            n: queue.Queue() for n in self.handles
+        }
+        self._probe_pool = ThreadPoolExecutor(
+            max_workers=max(2, len(self.handles)), thread_name_prefix="probe"
+        )
+        self.stats = ApplyStats()
+        self.observers = [
+            MemberObserver(n, self._clients[n], self._deliver, self.stop, capacity=capacity)
+            for n in self.handles
+        ]
+        self._appliers = [
+            threading.Thread(target=self._apply_loop, args=(n,), name=f"apply-{n}", daemon=True)
+            for n in self.handles
+        ]
+
+    def start(self) -> None:
+        for o in self.observers:
+            o.start()
+        for t in self._appliers:
+            t.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for q in self._work.values():
+            q.put(None)
+        self._probe_pool.shutdown(wait=False, cancel_futures=True)
+        for t in self._appliers:
+            t.join(2.0)
+        for c in self._clients.values():
+            c.close()
+
+    def _deliver(self, item: ProbeResult | Delta) -> None:
+        self._inbox.put(item)
+        self.news.set()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep until `seconds` pass or something arrives."""
+        if seconds > 0:
+            self.news.wait(seconds)
+        self.news.clear()
+
+    # -- Gateway ---------------------------------------------------------------------------
+
+    def probe(self, clusters: Sequence[str], now: float, timeout: float) -> None:
+        for c in clusters:
+            self._probe_pool.submit(self._probe_one, c, now, timeout)
+
+    def _probe_one(self, cluster: str, sent: float, timeout: float) -> None:
+        server, tls = self._tls[cluster]
+        started = time.perf_counter()
+        ok, reason = False, ""
+        try:
+            with urllib.request.urlopen(
+                server + "/readyz", timeout=timeout, context=tls.ssl_context()
+            ) as resp:
+                ok = resp.status == 200
+                reason = "" if ok else f"http {resp.status}"
+        except urllib.error.HTTPError as e:
+            reason = f"http {e.code}"
+        except (TimeoutError, ssl.SSLError, urllib.error.URLError, OSError) as e:
+            text = str(getattr(e, "reason", e))
+            reason = (
+                "timeout"
+                if "timed out" in text or isinstance(e, TimeoutError)
+                else ("refused" if "refused" in text else text[:60])
+            )
+        latency = time.perf_counter() - started
+        t = sent + timeout if reason == "timeout" else self.clock()
+        self._deliver(ProbeResult(cluster, t, ok, latency, reason))
+
+    def observe(self, now: float) -> tuple[Sequence[ProbeResult], Sequence[Delta]]:
+        probes: list[ProbeResult] = []
+        deltas: list[Delta] = []
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, ProbeResult):
+                probes.append(item)
+            else:
+                deltas.append(item)
+        return probes, deltas
+
+    def apply(self, actions: Sequence[Action], now: float) -> None:
+        by_cluster: dict[str, list[Action]] = {}
+        for a in actions:
+            by_cluster.setdefault(a.cluster, []).append(a)
+        for c, acts in by_cluster.items():
+            self._work[c].put(acts)  # in plan order: namespaces before what lives in them
+
+    # -- appliers: one thread per member, actions in order -------------------------------
+
+    def _apply_loop(self, cluster: str) -> None:
+        q = self._work[cluster]
+        while not self.stop.is_set():
+            batch = q.get()
+            if batch is None:
+                return
+            failed: list[str] = []
+            for a in batch:
+                if self.stop.is_set():
+                    return
+                if not self._run_action(cluster, a):
+                    failed.append(a.key)
+            if failed:
+                # nothing changed on the member, so ask the loop to look at these again
+                self._deliver(Delta(cluster, touched=tuple(failed)))
+
+    def _run_action(self, cluster: str, a: Action) -> bool:
+        kind, ns, name = split_key(a.key)
+        spec = KINDS.get(kind)
+        if spec is None:
+            self.stats.errors.append(f"{cluster}: {a.key}: kind {kind} is not supported")
+            return False
+        client = self._clients[cluster]
+        delay = 0.1
+        for attempt in range(RETRIES):
+            try:
+                if isinstance(a, Apply):
+                    spec.apply(client, a.manifest, APPLY_TIMEOUT)
+                    self.stats.applied += 1
+                else:
+                    self._delete(spec, client, name, ns)
+                    self.stats.deleted += 1
+                return True
+            except Exception as e:  # sorted by classify()
+                if classify(e) == "terminal":
+                    if isinstance(a, Apply) and kind == "Job" and _status(e) == 422:
+                        # a Job's completions are immutable: replace the Job
+                        self._delete(spec, client, name, ns)
+                        continue
+                    self.stats.failed += 1
+                    self.stats.errors.append(f"{cluster}: {a.key}: {_short(e)}")
+                    return False
+                if attempt + 1 < RETRIES and not self.stop.wait(delay):
+                    self.stats.retries += 1
+                    delay *= 3
+        self.stats.failed += 1
+        return False
+
+    @staticmethod
+    def _delete(spec: Any, client: Any, name: str, ns: str) -> None:
+        try:
+            spec.delete(client, name, ns, APPLY_TIMEOUT)
+        except Exception as e:
+            if _status(e) != 404:  # already gone is what we wanted
+                raise
+
+
+def _status(e: BaseException) -> int:
+    return int(getattr(e, "status", 0) or 0)
+
+
+def _short(e: BaseException) -> str:
+    return f"{type(e).__name__} {_status(e) or ''} {str(getattr(e, 'reason', e))[:120]}".strip()

@@ -1,0 +1,112 @@
+"""The Kubernetes kinds kfed propagates: how to server-side apply, delete and list each one
+through the official client, and how to read an object back as an `ObservedObject`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from federation.core.model import ObservedObject
+from federation.core.propagation import HASH_ANNOTATION, MANAGED_BY, MANAGER, WORKLOAD_ANNOTATION
+
+FIELD_MANAGER = "kfed"
+APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
+MANAGED_SELECTOR = f"{MANAGED_BY}={MANAGER}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    api: str  # kubernetes.client class name
+    plural: str  # used in method names: patch_namespaced_<plural> / list_<plural>...
+    namespaced: bool = True
+
+    def client(self, api_client: Any) -> Any:
+        from kubernetes import client
+
+        return getattr(client, self.api)(api_client)
+
+    def _method(self, verb: str) -> str:
+        return f"{verb}_namespaced_{self.plural}" if self.namespaced else f"{verb}_{self.plural}"
+
+    def apply(self, api_client: Any, manifest: Mapping[str, Any], timeout: float) -> None:
+        meta = manifest["metadata"]
+        args: list[Any] = [meta["name"]]
+        if self.namespaced:
+            args.append(meta.get("namespace") or "default")
+        getattr(self.client(api_client), self._method("patch"))(
+            *args,
+            dict(manifest),
+            field_manager=FIELD_MANAGER,
+            force=True,
+            _content_type=APPLY_CONTENT_TYPE,
+            _request_timeout=timeout,
+        )
+
+    def delete(self, api_client: Any, name: str, namespace: str, timeout: float) -> None:
+        from kubernetes import client
+
+        args: list[Any] = [name]
+        if self.namespaced:
+            args.append(namespace or "default")
+        getattr(self.client(api_client), self._method("delete"))(
+            *args,
+            body=client.V1DeleteOptions(propagation_policy="Background"),
+            _request_timeout=timeout,
+        )
+
+    def list_fn(self, api_client: Any) -> Callable[..., Any]:
+        """The list call a watch streams from (all namespaces for namespaced kinds)."""
+        c = self.client(api_client)
+        if self.namespaced:
+            return getattr(c, f"list_{self.plural}_for_all_namespaces")  # type: ignore[no-any-return]
+        return getattr(c, f"list_{self.plural}")  # type: ignore[no-any-return]
+
+
+KINDS: Mapping[str, Kind] = {
+    k.kind: k
+    for k in (
+        Kind("Namespace", "CoreV1Api", "namespace", namespaced=False),
+        Kind("ConfigMap", "CoreV1Api", "config_map"),
+        Kind("Secret", "CoreV1Api", "secret"),
+        Kind("Service", "CoreV1Api", "service"),
+        Kind("Deployment", "AppsV1Api", "deployment"),
+        Kind("Job", "BatchV1Api", "job"),
+    )
+}
+
+
+def split_key(key: str) -> tuple[str, str, str]:
+    """(kind, namespace, name) of a workload key."""
+    parts = key.split("/")
+    if len(parts) == 2:
+        return parts[0], "", parts[1]
+    return parts[0], parts[1], parts[2]
+
+
+def observed(kind: str, obj: Any, scheduled: int | None = None) -> ObservedObject | None:
+    """The ObservedObject for a typed object we manage, or None when it is not ours."""
+    meta = obj.metadata
+    ann = meta.annotations or {}
+    key = ann.get(WORKLOAD_ANNOTATION)
+    if not key:
+        return None
+    digest = ann.get(HASH_ANNOTATION, "")
+    if kind == "Deployment":
+        st = obj.status
+        return ObservedObject(
+            key, digest, obj.spec.replicas, (st.ready_replicas or 0) if st else 0, scheduled
+        )
+    if kind == "Job":
+        st = obj.status
+        done = ((st.succeeded or 0) + (st.ready or 0)) if st else 0
+        return ObservedObject(
+            key,
+            digest,
+            obj.spec.completions,
+            done,
+            scheduled,
+            succeeded=(st.succeeded or 0) if st else 0,
+        )
+    return ObservedObject(key, digest)
