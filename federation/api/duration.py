@@ -1,0 +1,47 @@
+"""Durations in scenario documents: a YAML number of seconds (90, 0.5) or a Go-style string
+("90s", "10m", "1h", "1m30s", "250ms", "1.5s") - always returned as float seconds."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["DurationError", "parse_duration"]
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms|s|m|h)")
+
+
+class DurationError(ValueError):
+    """Not a duration."""
+
+
+def parse_duration(value: object) -> float:
+    """Seconds in `value`: `parse_duration("1m30s") == 90.0`, `parse_duration(2) == 2.0`.
+
+    Negative values parse (the caller decides what range is allowed); a bare string number
+    ("90") does not: a string must carry its unit.
+    """
+    if isinstance(value, bool):
+        raise DurationError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise DurationError(f"not a duration: {value!r}")
+        return float(value)
+    if not isinstance(value, str):
+        raise DurationError(f"not a duration: {value!r}")
+    text = value.strip()
+    sign = 1.0
+    if text[:1] in "+-" and text:
+        sign = -1.0 if text[0] == "-" else 1.0
+        text = text[1:]
+    if not text:
+        raise DurationError(f"not a duration: {value!r}")
+    total, pos = 0.0, 0
+    for m in _PART.finditer(text):
+        if m.start() != pos:
+            raise DurationError(f"not a duration: {value!r}")
+        total += float(m[1]) * _UNITS[m[2]]
+        pos = m.end()
+    if pos != len(text):
+        raise DurationError(f"not a duration: {value!r}")
+    return sign * total

@@ -1,0 +1,294 @@
+"""Loading kfed documents: YAML files -> structurally validated dicts -> model records, with every
+problem of every file collected into one `LoadError`.
+
+Files form *federations*: each file holding a `kind: Scenario` is one federation (its own
+documents plus the files its `spec.resources` name, relative to it); every other file given
+belongs to one shared federation. Names must be unique within a federation, and a scenario's
+timeline and expectations may reference only its own federation's clusters and workloads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from federation.api import policies, records, scenario_loader
+from federation.api.errors import LoadError, Path, Problem, show
+from federation.api.records import Ctx, Record, describe, namespace_of
+from federation.api.schema import KINDS, NATIVE
+from federation.api.source import SourceDoc, parse
+from federation.api.structure import structure_errors
+from federation.core.desired import DesiredState
+from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
+from federation.scenario import Scenario
+
+__all__ = ["Documents", "LoadError", "load_documents", "load_scenario", "load_text"]
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Documents:
+    """What a set of files declares: the records of the shared federation (all files that are
+    not scenarios) and one `Scenario` per scenario file, each with its own desired state."""
+
+    clusters: tuple[Cluster, ...] = ()
+    policies: tuple[PropagationPolicy, ...] = ()
+    overrides: tuple[OverridePolicy, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    files: tuple[str, ...] = ()  # every file read, as named in messages
+
+    def desired(self) -> DesiredState:
+        return DesiredState.build(self.clusters, self.policies, self.overrides, self.workloads)
+
+
+@dataclass
+class _Federation:
+    docs: list[SourceDoc] = field(default_factory=list)
+    scenario: SourceDoc | None = None
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.parsed: dict[str, list[SourceDoc]] = {}  # real path -> documents
+        self.files: list[str] = []
+        self.records: dict[int, Record | None] = {}
+
+    def error(self, doc: SourceDoc, path: tuple[str | int, ...], message: str) -> None:
+        Ctx(doc, self.problems).error(path, message)
+
+    def read(self, shown: str, text: str | None = None) -> list[SourceDoc]:
+        real = os.path.realpath(shown) if text is None else f"<text>{shown}"
+        if real in self.parsed:
+            return self.parsed[real]
+        self.files.append(shown)
+        if text is None:
+            try:
+                with open(shown, "rb") as f:
+                    raw = f.read()
+                text = raw.decode("utf-8")
+            except FileNotFoundError:
+                return self._fail(real, Problem(shown, 0, "", "file not found"))
+            except UnicodeDecodeError:
+                return self._fail(real, Problem(shown, 0, "", "not UTF-8 text"))
+            except OSError as e:
+                return self._fail(real, Problem(shown, 0, "", f"cannot read: {e.strerror}"))
+        docs, problems = parse(text, shown)
+        self.problems.extend(problems)
+        if not docs and not problems:
+            self.problems.append(Problem(shown, 0, "", "no YAML documents"))
+        self.parsed[real] = docs
+        return docs
+
+    def _fail(self, real: str, p: Problem) -> list[SourceDoc]:
+        self.problems.append(p)
+        self.parsed[real] = []
+        return []
+
+    def check(self, doc: SourceDoc) -> list[Path] | None:
+        """Structure of one document: the paths of its structural problems (reported here), or
+        None when it is not even a document of a known kind."""
+        d = doc.data
+        if not isinstance(d, Mapping):
+            kind = "a list" if isinstance(d, list) else f"a scalar {show(d)}"
+            self.error(doc, (), f"a document must be a mapping, got {kind}")
+            return None
+        if "kind" not in d:
+            self.error(doc, (), "missing required field 'kind'")
+            return None
+        if d["kind"] not in KINDS:
+            self.error(
+                doc, ("kind",), f"must be one of {', '.join(sorted(KINDS))}, got {show(d['kind'])}"
+            )
+            return None
+        problems = structure_errors(d["kind"], d)
+        for path, message in problems:
+            self.error(doc, path, message)
+        return [path for path, _ in problems]
+
+    def convert(self, doc: SourceDoc, build: Callable[[Ctx], _T]) -> _T | None:
+        """Run a converter's semantic checks even on a structurally broken document (so every
+        problem shows up at once), but keep its record only when the structure was sound."""
+        bad = self.check(doc)
+        if bad is None:
+            return None
+        ctx = Ctx(doc, self.problems, blocked=bad)
+        try:
+            out = build(ctx)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            if not bad:
+                raise
+            return None
+        return out if not bad else None
+
+    def record(self, doc: SourceDoc) -> Record | None:
+        """The model record of a non-scenario document (converted once, however many
+        federations include its file)."""
+        key = id(doc)
+        if key not in self.records:
+            kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
+            convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
+            if convert is None:
+                convert = _no_record
+            self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
+        return self.records[key]
+
+
+def _no_record(ctx: Ctx, d: Any) -> None:
+    return None
+
+
+_CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
+    "Cluster": records.cluster,
+    "PropagationPolicy": policies.propagation_policy,
+    "ClusterPropagationPolicy": policies.propagation_policy,
+    "OverridePolicy": policies.override_policy,
+    "ClusterOverridePolicy": policies.override_policy,
+    **{kind: records.workload for kind in NATIVE},
+}
+
+
+def _identity(doc: SourceDoc) -> tuple[str, str, str] | None:
+    """(uniqueness class, namespace, name) of a document, for duplicate detection."""
+    d = doc.data
+    if not isinstance(d, Mapping) or not isinstance(d.get("kind"), str):
+        return None
+    meta = d.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return None
+    return d["kind"], namespace_of(d), name
+
+
+def _check_duplicates(s: _Session, docs: Iterable[SourceDoc]) -> None:
+    first: dict[tuple[str, str, str], SourceDoc] = {}
+    for doc in sorted(docs, key=lambda x: (x.file, x.line)):
+        ident = _identity(doc)
+        if ident is None or ident[0] == "Scenario":
+            continue
+        if ident in first:
+            other = first[ident]
+            s.error(
+                doc,
+                ("metadata", "name"),
+                f"duplicate {describe(doc.data)} (first at {other.file} line {other.line})",
+            )
+        else:
+            first[ident] = doc
+
+
+def _resources(s: _Session, fed: _Federation) -> None:
+    """Read the files a scenario's spec.resources names into its federation."""
+    assert fed.scenario is not None
+    spec = fed.scenario.data.get("spec")
+    items = spec.get("resources") if isinstance(spec, Mapping) else None
+    if not isinstance(items, list):
+        return
+    base = os.path.dirname(fed.scenario.file)
+    for i, rel in enumerate(items):
+        if not isinstance(rel, str) or not rel:
+            continue  # the schema check reports it
+        shown = os.path.normpath(os.path.join(base, rel))
+        if not os.path.isfile(shown):
+            s.error(
+                fed.scenario,
+                ("spec", "resources", i),
+                f"file {rel!r} not found (looked for {shown})",
+            )
+            continue
+        for doc in s.read(shown):
+            if isinstance(doc.data, Mapping) and doc.data.get("kind") == "Scenario":
+                s.error(doc, ("kind",), "a resources file must not hold a Scenario")
+            elif all(doc is not x for x in fed.docs):
+                fed.docs.append(doc)
+
+
+def _split(
+    s: _Session, shown: str, docs: list[SourceDoc], shared: _Federation
+) -> _Federation | None:
+    """Sort one given file's documents into a scenario federation (returned) or the shared one."""
+    scen = [d for d in docs if isinstance(d.data, Mapping) and d.data.get("kind") == "Scenario"]
+    if not scen:
+        shared.docs.extend(docs)
+        return None
+    for extra in scen[1:]:
+        s.error(extra, ("kind",), f"only one Scenario per file (first at line {scen[0].line})")
+    fed = _Federation([d for d in docs if d not in scen], scen[0])
+    _resources(s, fed)
+    return fed
+
+
+def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
+    out: tuple[list[Any], ...] = ([], [], [], [])
+    for doc in fed.docs:
+        rec = s.record(doc)
+        if isinstance(rec, Cluster):
+            out[0].append(rec)
+        elif isinstance(rec, PropagationPolicy):
+            out[1].append(rec)
+        elif isinstance(rec, OverridePolicy):
+            out[2].append(rec)
+        elif isinstance(rec, Workload):
+            out[3].append(rec)
+    _check_duplicates(s, fed.docs)
+    return out
+
+
+def _scenario_builder(
+    doc: SourceDoc, world: scenario_loader.World, desired: DesiredState
+) -> Callable[[Ctx], Scenario]:
+    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
+
+
+def _load(s: _Session, given: list[tuple[str, str | None]]) -> Documents:
+    shared = _Federation()
+    feds: list[_Federation] = []
+    seen: set[str] = set()
+    for shown, text in given:
+        real = os.path.realpath(shown) if text is None else f"<text>{shown}"
+        if real in seen:
+            continue
+        seen.add(real)
+        fed = _split(s, shown, s.read(shown, text), shared)
+        if fed is not None:
+            feds.append(fed)
+    clusters, pols, ovs, wls = _build(s, shared)
+    scenarios = []
+    for fed in feds:
+        assert fed.scenario is not None
+        c, p, o, w = _build(s, fed)
+        world = scenario_loader.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
+        desired = DesiredState.build(c, p, o, w)
+        doc = fed.scenario
+        scen = s.convert(doc, _scenario_builder(doc, world, desired))
+        if scen is not None:
+            scenarios.append(scen)
+    if s.problems:
+        raise LoadError(sorted(set(s.problems)))
+    return Documents(
+        tuple(clusters), tuple(pols), tuple(ovs), tuple(wls), tuple(scenarios), tuple(s.files)
+    )
+
+
+def load_documents(paths: Iterable[str | os.PathLike[str]]) -> Documents:
+    """Load and validate every document in `paths` (and the resources of any scenario among
+    them). Raises `LoadError` listing every problem; returns nothing half-loaded."""
+    return _load(_Session(), [(os.fspath(p), None) for p in paths])
+
+
+def load_text(text: str, name: str = "<text>") -> Documents:
+    """Like `load_documents` for YAML given as a string; `name` stands for the file in messages
+    (scenario resources are looked up relative to the current directory)."""
+    return _load(_Session(), [(name, text)])
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """The one Scenario in `path`, with its inline documents and resources."""
+    docs = load_documents([path])
+    if len(docs.scenarios) != 1:
+        raise LoadError([Problem(os.fspath(path), 0, "", "no Scenario document in this file")])
+    return docs.scenarios[0]

@@ -1,0 +1,273 @@
+"""Structurally valid documents -> model records (Cluster, PropagationPolicy, OverridePolicy,
+Workload), with the semantic checks a schema cannot express. Problems go to the document's
+`Ctx`; a converter returns its record even when it reported problems (the loader then discards
+everything)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from federation.api.errors import Path, Problem, format_path, show
+from federation.api.quantity import QuantityError, parse_quantity
+from federation.api.schema import KINDS, NAMESPACED, NATIVE
+from federation.api.source import SourceDoc
+from federation.core.model import (
+    REPLICATED_KINDS,
+    Cluster,
+    LabelSelector,
+    OverridePolicy,
+    PropagationPolicy,
+    Requirement,
+    Resources,
+    ResourceSelector,
+    Taint,
+    Workload,
+)
+from federation.core.model import (
+    ClusterAffinity as Affinity,
+)
+
+DEFAULT_NAMESPACE = "default"
+PODS_PER_NODE = 110  # the kubelet's default maxPods
+
+_NATIVE_API_VERSIONS = tuple(sorted({KINDS[k] for k in NATIVE}))
+
+Record = Cluster | PropagationPolicy | OverridePolicy | Workload
+
+
+class Ctx:
+    """Where problems of one document go, and how they are located."""
+
+    def __init__(
+        self, doc: SourceDoc, problems: list[Problem], blocked: Sequence[Path] = ()
+    ) -> None:
+        self.doc = doc
+        self.problems = problems
+        self.where = describe(doc.data)
+        # paths with a structural problem: semantic problems in, above or below them would
+        # only repeat it
+        self.blocked = [tuple(b) for b in blocked]
+
+    def error(self, path: Sequence[str | int], message: str) -> None:
+        p = tuple(path)
+        for b in self.blocked:
+            n = min(len(b), len(p))
+            if b[:n] == p[:n]:
+                return
+        self.problems.append(
+            Problem(self.doc.file, self.doc.line_of(path), format_path(path), message, self.where)
+        )
+
+
+def namespace_of(data: Mapping[str, Any]) -> str:
+    """The namespace a document lives in: "" for cluster-scoped kinds."""
+    kind = data.get("kind")
+    if kind not in NAMESPACED:
+        return ""
+    meta = data.get("metadata")
+    ns = meta.get("namespace") if isinstance(meta, Mapping) else None
+    return ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
+
+
+def describe(data: Any) -> str:
+    """ "PropagationPolicy default/web", "Cluster east", or as much as is known."""
+    if not isinstance(data, Mapping):
+        return ""
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
+    meta = data.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return str(kind)
+    ns = namespace_of(data)
+    return f"{kind} {ns}/{name}" if ns else f"{kind} {name}".strip()
+
+
+def quantity(ctx: Ctx, path: Path, value: Any) -> float:
+    try:
+        q = parse_quantity(value)
+    except QuantityError:
+        ctx.error(path, f"must be a Kubernetes quantity like '500m' or '1Gi', got {show(value)}")
+        return 0.0
+    if q < 0:
+        ctx.error(path, f"must be >= 0, got {show(value)}")
+        return 0.0
+    return float(q)
+
+
+# ------------------------------------------------------------------ selectors and affinities
+
+
+def _requirements(ctx: Ctx, path: Path, items: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+    out = []
+    for i, r in enumerate(items):
+        values = tuple(r.get("values", ()))
+        op = r["operator"]
+        if op in ("In", "NotIn") and not values:
+            ctx.error((*path, i, "values"), f"must not be empty for operator {op}")
+        if op in ("Exists", "DoesNotExist") and values:
+            ctx.error((*path, i, "values"), f"must be empty for operator {op}, got {show(values)}")
+        out.append(Requirement(r["key"], op, values))
+    return tuple(out)
+
+
+def label_selector(ctx: Ctx, path: Path, d: Mapping[str, Any] | None) -> LabelSelector | None:
+    if d is None:
+        return None
+    exprs = _requirements(ctx, (*path, "matchExpressions"), d.get("matchExpressions", ()))
+    return LabelSelector(dict(d.get("matchLabels", {})), exprs)
+
+
+def affinity(ctx: Ctx, path: Path, d: Mapping[str, Any] | None) -> Affinity:
+    if d is None:
+        return Affinity()
+    fields: tuple[Requirement, ...] = ()
+    if "fieldSelector" in d:
+        fp = (*path, "fieldSelector", "matchExpressions")
+        fields = _requirements(ctx, fp, d["fieldSelector"].get("matchExpressions", ()))
+    return Affinity(
+        cluster_names=tuple(d.get("clusterNames", ())),
+        exclude=tuple(d.get("exclude", ())),
+        label_selector=label_selector(ctx, (*path, "labelSelector"), d.get("labelSelector")),
+        field_selector=fields,
+    )
+
+
+def resource_selectors(
+    ctx: Ctx, path: Path, items: Sequence[Mapping[str, Any]], namespace: str
+) -> tuple[ResourceSelector, ...]:
+    out = []
+    native = sorted(NATIVE)
+    for i, s in enumerate(items):
+        kind, api = s.get("kind", ""), s.get("apiVersion", "")
+        if kind and kind not in NATIVE:
+            ctx.error((*path, i, "kind"), f"must be one of {', '.join(native)}, got {show(kind)}")
+        elif kind and api and api != KINDS[kind]:
+            ctx.error(
+                (*path, i, "apiVersion"), f"must be {KINDS[kind]!r} for {kind}, got {show(api)}"
+            )
+        elif api and api not in _NATIVE_API_VERSIONS:
+            ctx.error(
+                (*path, i, "apiVersion"),
+                f"must be one of {', '.join(_NATIVE_API_VERSIONS)}, got {show(api)}",
+            )
+        ns = s.get("namespace", "")
+        if namespace and ns and ns != namespace:
+            ctx.error(
+                (*path, i, "namespace"),
+                f"must be the policy's namespace {namespace!r}, got {show(ns)}",
+            )
+        out.append(
+            ResourceSelector(
+                api_version=api,
+                kind=kind,
+                name=s.get("name", ""),
+                namespace=ns or namespace,
+                label_selector=label_selector(
+                    ctx, (*path, i, "labelSelector"), s.get("labelSelector")
+                ),
+            )
+        )
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ Cluster
+
+
+def cluster(ctx: Ctx, d: Mapping[str, Any]) -> Cluster:
+    meta, spec = d["metadata"], d.get("spec", {})
+    nodes = spec.get("nodes", 1)
+    capacity = Resources()
+    if "capacity" in spec:
+        cap = spec["capacity"]
+        capacity = Resources(
+            cpu=quantity(ctx, ("spec", "capacity", "cpu"), cap["cpu"]),
+            memory=quantity(ctx, ("spec", "capacity", "memory"), cap["memory"]),
+            pods=cap.get("pods", PODS_PER_NODE * nodes),
+        )
+    taints = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(spec.get("taints", ())):
+        k = (t["key"], t["effect"])
+        if k in seen:
+            ctx.error(
+                ("spec", "taints", i),
+                f"duplicate taint {t['key']}:{t['effect']} (also taints[{seen[k]}])",
+            )
+        seen[k] = i
+        taints.append(Taint(t["key"], t.get("value", ""), t["effect"]))
+    return Cluster(
+        name=meta["name"],
+        labels=dict(meta.get("labels", {})),
+        region=spec.get("region", ""),
+        zone=spec.get("zone", ""),
+        provider=spec.get("provider", ""),
+        capacity=capacity,
+        nodes=nodes,
+        taints=tuple(taints),
+        cost_per_cpu_hour=float(spec.get("costPerCpuHour", 0.0)),
+        context=spec.get("context"),
+        kubeconfig=spec.get("kubeconfig"),
+    )
+
+
+# ------------------------------------------------------------------ native templates
+
+
+def _pod_request(ctx: Ctx, spec_path: Path, spec: Mapping[str, Any]) -> Resources:
+    """Kubernetes' effective pod request: max(sum over containers, any one init container);
+    a container with limits but no requests requests its limits."""
+    pod = spec.get("template", {}).get("spec", {})
+
+    def one(path: Path, c: Mapping[str, Any]) -> tuple[float, float]:
+        res = c.get("resources", {})
+        req, lim = res.get("requests", {}), res.get("limits", {})
+        out = []
+        for r in ("cpu", "memory"):
+            if r in req:
+                out.append(quantity(ctx, (*path, "resources", "requests", r), req[r]))
+            elif r in lim:
+                out.append(quantity(ctx, (*path, "resources", "limits", r), lim[r]))
+            else:
+                out.append(0.0)
+        return out[0], out[1]
+
+    base = (*spec_path, "template", "spec")
+    main = [one((*base, "containers", i), c) for i, c in enumerate(pod.get("containers", ()))]
+    init = [
+        one((*base, "initContainers", i), c) for i, c in enumerate(pod.get("initContainers", ()))
+    ]
+    cpu = max([sum(c for c, _ in main), *(c for c, _ in init)])
+    memory = max([sum(m for _, m in main), *(m for _, m in init)])
+    return Resources(cpu, memory, 1)
+
+
+def workload(ctx: Ctx, d: Mapping[str, Any]) -> Workload:
+    kind, meta = d["kind"], d["metadata"]
+    manifest: dict[str, Any] = copy.deepcopy(dict(d))
+    namespace = namespace_of(d)
+    if kind not in NAMESPACED and "namespace" in meta:
+        ctx.error(("metadata", "namespace"), f"must not be set: {kind} is cluster-scoped")
+    if namespace:
+        manifest["metadata"]["namespace"] = namespace
+    replicas: int | None = None
+    request = Resources(pods=1)
+    spec = d.get("spec", {})
+    if kind == "Deployment":
+        replicas = spec.get("replicas", 1)
+    elif kind == "Job":
+        replicas = spec.get("completions", spec.get("parallelism", 1))
+    if kind in REPLICATED_KINDS:
+        request = _pod_request(ctx, ("spec",), spec)
+    return Workload(
+        api_version=d["apiVersion"],
+        kind=kind,
+        name=meta["name"],
+        namespace=namespace,
+        labels=dict(meta.get("labels", {})),
+        manifest=manifest,
+        replicas=replicas,
+        request=request,
+        uid=meta.get("uid", ""),
+    )

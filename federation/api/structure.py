@@ -1,0 +1,99 @@
+"""Structural validation: one document against its kind's JSON Schema (Draft 2020-12), with
+jsonschema's errors reworded the kfed way ("must be >= 0, got -1", "unknown field 'foo'")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+
+from federation.api.errors import Path, show
+from federation.api.schema import PATTERNS, kind_schema
+
+
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    # YAML `3.0` is a float: an integer field wants an int, as Kubernetes does
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+_TYPE_NAMES = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+
+
+@cache
+def validator(kind: str) -> Any:
+    schema = kind_schema(kind)
+    Draft202012Validator.check_schema(schema)
+    return Validator(schema)
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _reword(e: ValidationError) -> Iterator[tuple[Path, str]]:
+    """(path, message) pairs for one jsonschema error; unknown keywords keep jsonschema's text."""
+    path: Path = tuple(e.absolute_path)
+    kw, want, got = e.validator, e.validator_value, e.instance
+    if kw == "required" and isinstance(got, Mapping):
+        for name in want:
+            if name not in got:
+                yield path, f"missing required field {name!r}"
+    elif kw == "additionalProperties" and isinstance(got, Mapping):
+        known = e.schema.get("properties", {}) if isinstance(e.schema, Mapping) else {}
+        for name in got:
+            if name not in known:
+                yield (*path, name), f"unknown field {name!r}"
+    elif kw == "type":
+        names = [want] if isinstance(want, str) else list(want)
+        yield path, f"must be {_either([_TYPE_NAMES.get(n, n) for n in names])}, got {show(got)}"
+    elif kw == "enum":
+        yield path, f"must be one of {', '.join(str(v) for v in want)}, got {show(got)}"
+    elif kw == "const":
+        yield path, f"must be {show(want)}, got {show(got)}"
+    elif kw == "minimum":
+        yield path, f"must be >= {want}, got {show(got)}"
+    elif kw == "maximum":
+        yield path, f"must be <= {want}, got {show(got)}"
+    elif kw == "exclusiveMinimum":
+        yield path, f"must be > {want}, got {show(got)}"
+    elif kw == "minItems":
+        what = "must not be empty" if want == 1 else f"must have at least {want} items"
+        yield path, what
+    elif kw == "minLength":
+        yield path, "must not be empty" if want == 1 else f"must be at least {want} characters"
+    elif kw == "pattern":
+        yield path, f"must be {PATTERNS.get(want, f'match {want}')}, got {show(got)}"
+    elif kw in ("minProperties", "maxProperties") and isinstance(got, Mapping):
+        keys = ", ".join(str(k) for k in got) or "none"
+        yield path, f"must have exactly one key, got {len(got)} ({keys})"
+    else:  # pragma: no cover - every keyword our schema uses is handled above
+        yield path, e.message
+
+
+def structure_errors(kind: str, doc: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """Every structural problem of `doc` (a document of `kind`), in document order, deduplicated.
+
+    `(path, message)`: the path is where the bad value sits; for an unknown field, the field
+    itself; for a missing field, the mapping that lacks it.
+    """
+    out: list[tuple[Path, str]] = []
+    seen: set[tuple[Path, str]] = set()
+    for e in validator(kind).iter_errors(doc):
+        for item in _reword(e):
+            if item not in seen:
+                seen.add(item)
+                out.append(item)
+    return out
