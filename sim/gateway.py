@@ -1,0 +1,175 @@
+"""`SimGateway`: the sim backend's `federation.runtime.Gateway` — probes, applies and the watch
+inbox of the control plane, carried over each member's `Link`.
+
+All three calls return at once; what they cause arrives later and is handed out by the next
+`observe`. `wait()` is a SimPy event that fires when something arrives, so the driver sleeps
+until news or its own deadline, never on a fixed tick.
+
+Timing, per request (every draw is taken when the request is sent, so the streams do not shift
+with outcomes): request link delay, API latency, reply link delay.
+
+* probe: reaches the member after the request delay; the API answers ok after its latency
+  ("up"), refuses at once ("down", outage), or never answers ("hang"). The result reaches the
+  control plane after the reply delay; a probe without an answer by `sent + timeout` fails
+  there with reason "timeout", or "lost" when the link dropped the request or the reply (the sim
+  knows; a real client would just see a timeout). Partitions are checked when each leg is sent.
+* apply/delete: takes effect on the member after request delay + API latency if the API is up.
+  Refused (outage) or lost (hang, link loss, partition) writes are not applied; the client
+  learns it after the reply delay (refused) or `APPLY_TIMEOUT`, and after a per-(cluster, key)
+  exponential backoff the key comes back as `Delta(touched=(key,))`, so the loop reconciles it
+  again (the observation did not change, so nothing else would).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import simpy
+
+from federation.core.actions import Action, Apply
+from federation.core.model import ProbeResult
+from federation.runtime import Delta
+from sim.member import Member
+from sim.network import Link
+from sim.world import World
+
+APPLY_TIMEOUT = 10.0  # seconds a client waits for an API write before giving up
+RETRY_BASE = 1.0  # first retry delay after a failed write; doubles per failure ...
+RETRY_CAP = 60.0  # ... up to this
+
+
+class SimGateway:
+    def __init__(self, world: World, links: Mapping[str, Link]) -> None:
+        self.world = world
+        self.links = links
+        self.members: dict[str, Member] = {}
+        self._probes: list[ProbeResult] = []
+        self._deltas: list[Delta] = []
+        self._failures: dict[tuple[str, str], int] = {}
+        self._news: simpy.Event | None = None
+        self._unsynced: dict[str, None] = {c: None for c in links}
+        self.synced = world.env.event()  # every member's first relist has arrived
+        self.probes_sent = 0
+        self.actions_sent = 0
+        self.actions_failed = 0
+
+    def attach(self, members: Mapping[str, Member]) -> None:
+        self.members.update(members)
+
+    # ---------------------------------------------------------------- Gateway protocol
+
+    def probe(self, clusters: Sequence[str], now: float, timeout: float) -> None:
+        world = self.world
+        deadline = now + timeout
+        for c in clusters:
+            link, member = self.links[c], self.members[c]
+            self.probes_sent += 1
+            d_req = link.delay()
+            api = member.api_latency()
+            d_rep = link.sample()
+            if d_req is None:
+                world.at(deadline, self._probe_done, c, now, False, "lost")
+            elif now + d_req >= deadline:
+                world.at(deadline, self._probe_done, c, now, False, "timeout")
+            else:
+                world.later(d_req, self._probe_arrives, c, now, deadline, api, d_rep)
+
+    def observe(self, now: float) -> tuple[Sequence[ProbeResult], Sequence[Delta]]:
+        probes, deltas = self._probes, self._deltas
+        self._probes, self._deltas = [], []
+        if self._news is not None and self._news.triggered:
+            self._news = None
+        return probes, deltas
+
+    def apply(self, actions: Sequence[Action], now: float) -> None:
+        world = self.world
+        for a in actions:
+            link, member = self.links[a.cluster], self.members[a.cluster]
+            self.actions_sent += 1
+            d_req = link.delay()
+            api = member.api_latency()
+            d_rep = link.sample()
+            if d_req is None:
+                self._failed(a, now + APPLY_TIMEOUT)
+            else:
+                world.later(d_req + api, self._write_arrives, a, now, d_rep)
+
+    # ---------------------------------------------------------------- driver side
+
+    def wait(self) -> simpy.Event:
+        """An event that fires when something arrives (at once if something already has)."""
+        ev = self._news
+        if ev is None:
+            ev = self._news = self.world.env.event()
+            if self._probes or self._deltas:
+                ev.succeed()
+        return ev
+
+    def poke(self) -> None:
+        """Wake the driver (the desired state changed)."""
+        self._notify()
+
+    def deliver(self, delta: Delta) -> None:
+        """A watch message arrived from a member."""
+        self._deltas.append(delta)
+        if delta.full and self._unsynced:
+            self._unsynced.pop(delta.cluster, None)
+            if not self._unsynced:
+                self.synced.succeed()
+        self._notify()
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _notify(self) -> None:
+        ev = self._news
+        if ev is not None and not ev.triggered:
+            ev.succeed()
+
+    def _probe_done(self, cluster: str, sent: float, ok: bool, reason: str) -> None:
+        now = self.world.env.now
+        self._probes.append(ProbeResult(cluster, now, ok, now - sent, reason))
+        self._notify()
+
+    def _probe_arrives(
+        self, c: str, sent: float, deadline: float, api: float, d_rep: float | None
+    ) -> None:
+        state = self.members[c].api_state()
+        if state == "hang":
+            self.world.at(deadline, self._probe_done, c, sent, False, "timeout")
+            return
+        if d_rep is None or self.links[c].partitioned:
+            self.world.at(deadline, self._probe_done, c, sent, False, "lost")
+            return
+        now = self.world.env.now
+        ok = state == "up"
+        t = now + (api if ok else 0.0) + d_rep
+        if t > deadline:
+            self.world.at(deadline, self._probe_done, c, sent, False, "timeout")
+        else:
+            self.world.at(t, self._probe_done, c, sent, ok, "" if ok else "refused")
+
+    def _write_arrives(self, a: Action, sent: float, d_rep: float | None) -> None:
+        member = self.members[a.cluster]
+        state = member.api_state()
+        if state == "up":
+            if isinstance(a, Apply):
+                member.apply(a)
+            else:
+                member.delete(a)
+            self._failures.pop((a.cluster, a.key), None)
+            return
+        if state == "down" and d_rep is not None and not self.links[a.cluster].partitioned:
+            self._failed(a, self.world.env.now + d_rep)  # refused: the client hears at once
+        else:
+            self._failed(a, sent + APPLY_TIMEOUT)  # hung or lost: the client times out
+
+    def _failed(self, a: Action, noticed: float) -> None:
+        self.actions_failed += 1
+        k = (a.cluster, a.key)
+        n = self._failures[k] = self._failures.get(k, 0) + 1
+        backoff = min(RETRY_CAP, RETRY_BASE * 2.0 ** min(n - 1, 30))
+        self.world.at(noticed + backoff, self._retry, a.cluster, a.key)
+
+    def _retry(self, cluster: str, key: str) -> None:
+        self._deltas.append(Delta(cluster, touched=(key,)))
+        self._notify()
