@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from federation.api import policies, records, scenario_loader
 from federation.api.errors import LoadError, Path, Problem, show
-from federation.api.records import Ctx, Record, describe, namespace_of
+from federation.api.records import Ctx, Record
 from federation.api.schema import KINDS, NATIVE
-from federation.api.source import SourceDoc, parse
+from federation.api.source import SourceDoc, describe, namespace_of, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload

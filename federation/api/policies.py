@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from federation.api.errors import Path, show
-from federation.api.records import Ctx, affinity, namespace_of, resource_selectors
+from federation.api.records import Ctx, affinity, resource_selectors
+from federation.api.source import namespace_of
 from federation.core.model import ClusterAffinity as Affinity
 from federation.core.model import (
     ClusterWeight,

@@ -12,7 +12,7 @@ from typing import Any
 from federation.api.errors import Path, Problem, format_path, show
 from federation.api.quantity import QuantityError, parse_quantity
 from federation.api.schema import KINDS, NAMESPACED, NATIVE
-from federation.api.source import SourceDoc
+from federation.api.source import SourceDoc, describe, namespace_of
 from federation.core.model import (
     REPLICATED_KINDS,
     Cluster,
@@ -29,7 +29,6 @@ from federation.core.model import (
     ClusterAffinity as Affinity,
 )
 
-DEFAULT_NAMESPACE = "default"
 PODS_PER_NODE = 110  # the kubelet's default maxPods
 
 _NATIVE_API_VERSIONS = tuple(sorted({KINDS[k] for k in NATIVE}))
@@ -59,29 +58,6 @@ class Ctx:
         self.problems.append(
             Problem(self.doc.file, self.doc.line_of(path), format_path(path), message, self.where)
         )
-
-
-def namespace_of(data: Mapping[str, Any]) -> str:
-    """The namespace a document lives in: "" for cluster-scoped kinds."""
-    kind = data.get("kind")
-    if kind not in NAMESPACED:
-        return ""
-    meta = data.get("metadata")
-    ns = meta.get("namespace") if isinstance(meta, Mapping) else None
-    return ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
-
-
-def describe(data: Any) -> str:
-    """ "PropagationPolicy default/web", "Cluster east", or as much as is known."""
-    if not isinstance(data, Mapping):
-        return ""
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    meta = data.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    if not isinstance(name, str) or not name:
-        return str(kind)
-    ns = namespace_of(data)
-    return f"{kind} {ns}/{name}" if ns else f"{kind} {name}".strip()
 
 
 def quantity(ctx: Ctx, path: Path, value: Any) -> float:

@@ -10,8 +10,9 @@ from typing import Any
 
 from federation.api.duration import DurationError, parse_duration
 from federation.api.errors import Path, show
-from federation.api.records import Ctx, namespace_of
+from federation.api.records import Ctx
 from federation.api.schema import NATIVE
+from federation.api.source import namespace_of
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import REPLICATED_KINDS, workload_key

@@ -3,13 +3,16 @@ list item, so errors can point at the line a user has to fix."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
 from federation.api.errors import Path, Problem, format_path
+from federation.api.schema import NAMESPACED
+
+DEFAULT_NAMESPACE = "default"
 
 
 @dataclass
@@ -30,6 +33,31 @@ class SourceDoc:
                 return self.lines[p]
             p = p[:-1]
         return self.line
+
+
+def namespace_of(data: Mapping[str, Any]) -> str:
+    """The namespace a document lives in: "" for cluster-scoped kinds."""
+    kind = data.get("kind")
+    if kind not in NAMESPACED:
+        return ""
+    meta = data.get("metadata")
+    ns = meta.get("namespace") if isinstance(meta, Mapping) else None
+    return ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
+
+
+def describe(data: Any) -> str:
+    """ "PropagationPolicy default/web", "Cluster east", or as much as is known."""
+    if not isinstance(data, Mapping):
+        return ""
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
+    if not kind:
+        return ""
+    meta = data.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return str(kind)
+    ns = namespace_of(data)
+    return f"{kind} {ns}/{name}" if ns else f"{kind} {name}".strip()
 
 
 def _walk(
@@ -78,8 +106,10 @@ def parse(text: str, file: str) -> tuple[list[SourceDoc], list[Problem]]:
             if node is None:  # pragma: no cover - check_node said there is one
                 break
             lines: dict[Path, int] = {}
-            _walk(node, (), lines, problems, file)
+            dupes: list[Problem] = []
+            _walk(node, (), lines, dupes, file)
             data = loader.construct_document(node)
+            problems.extend(replace(p, where=describe(data)) for p in dupes)
             if data is not None:
                 docs.append(SourceDoc(file, index, data, node.start_mark.line + 1, lines))
             index += 1
