@@ -105,7 +105,8 @@ def run_plan(args: argparse.Namespace) -> int:
         return _fail(e.errors)
     capacity = not args.ignore_capacity
     plans = []
-    shared = [f for f in docs.files if f not in {s.source for s in docs.scenarios}]
+    scenario_files = {s.source for s in docs.scenarios}
+    shared = [f for f in args.files if f not in scenario_files]
     if docs.workloads or not docs.scenarios:
         plans.append(plan(docs.desired(), source=", ".join(shared), capacity=capacity))
     for s in docs.scenarios:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from federation.api import policies, records, scenario_loader
+from federation.api import policies, records, scenario_loader, timeline
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.records import Ctx, Record
 from federation.api.schema import KINDS, NATIVE
@@ -239,7 +239,7 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
 
 
 def _scenario_builder(
-    doc: SourceDoc, world: scenario_loader.World, desired: DesiredState
+    doc: SourceDoc, world: timeline.World, desired: DesiredState
 ) -> Callable[[Ctx], Scenario]:
     return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
 
@@ -261,7 +261,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]]) -> Documents:
     for fed in feds:
         assert fed.scenario is not None
         c, p, o, w = _build(s, fed)
-        world = scenario_loader.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
+        world = timeline.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
         desired = DesiredState.build(c, p, o, w)
         doc = fed.scenario
         scen = s.convert(doc, _scenario_builder(doc, world, desired))

@@ -9,6 +9,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from federation.api.duration import DurationError, parse_duration
 from federation.api.errors import Path, Problem, format_path, show
 from federation.api.quantity import QuantityError, parse_quantity
 from federation.api.schema import KINDS, NAMESPACED, NATIVE
@@ -72,10 +73,27 @@ def quantity(ctx: Ctx, path: Path, value: Any) -> float:
     return float(q)
 
 
+def seconds(ctx: Ctx, path: Path, value: Any, *, positive: bool = False) -> float:
+    try:
+        seconds = parse_duration(value)
+    except DurationError:
+        ctx.error(
+            path, f"must be a duration like '90s', '10m' or a number of seconds, got {show(value)}"
+        )
+        return 0.0
+    if positive and seconds <= 0:
+        ctx.error(path, f"must be > 0, got {show(value)}")
+    elif seconds < 0:
+        ctx.error(path, f"must be >= 0, got {show(value)}")
+    return seconds
+
+
 # ------------------------------------------------------------------ selectors and affinities
 
 
-def _requirements(ctx: Ctx, path: Path, items: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+def _requirements(
+    ctx: Ctx, path: Path, items: Sequence[Mapping[str, Any]]
+) -> tuple[Requirement, ...]:
     out = []
     for i, r in enumerate(items):
         values = tuple(r.get("values", ()))

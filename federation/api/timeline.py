@@ -1,0 +1,212 @@
+"""A scenario's timeline and expectations: what they may reference (`World`), fault targets
+(cluster / clusters / region / zone resolved to cluster names), kind-specific fault parameters,
+and expectations with resolved workload keys and a generated description."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation.api.errors import Path, show
+from federation.api.records import Ctx, seconds
+from federation.api.schema import NATIVE
+from federation.api.source import namespace_of
+from federation.core.model import REPLICATED_KINDS, workload_key
+from federation.scenario import Expectation, Fault
+
+_SELECTORS = ("cluster", "clusters", "region", "zone")
+# fault kind -> (required params, optional params)
+_FAULT_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "outage": ((), ()),
+    "api-hang": ((), ()),
+    "partition": ((), ()),
+    "latency": (("latency",), ("jitter",)),
+    "flapping": (("period", "down"), ()),
+    "node-loss": (("nodes",), ()),
+    "load-surge": (("workload", "replicas"), ()),
+}
+_ALL_PARAMS = ("latency", "jitter", "period", "down", "nodes", "workload", "replicas")
+_EXPECTATIONS = {
+    "availability": "availability",
+    "failoverWithin": "failover-within",
+    "noReplicasOn": "no-replicas-on",
+    "maxUnavailable": "max-unavailable",
+    "noEviction": "no-eviction",
+    "replicasOn": "replicas-on",
+}
+
+
+@dataclass
+class World:
+    """What a scenario's references can name: its clusters and workloads (best effort: read
+    from every document that has a name, valid or not, so one bad document does not make every
+    reference to it an error too)."""
+
+    clusters: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> raw spec
+    workloads: dict[str, str] = field(default_factory=dict)  # key -> kind
+
+    def resolve_workload(self, ref: str) -> tuple[str | None, str]:
+        """(full key, "") or (None, why not) for "Deployment/ns/name", "ns/name" or "name"."""
+        bearing = sorted(k for k, kind in self.workloads.items() if kind in REPLICATED_KINDS)
+        parts = ref.split("/")
+        if len(parts) == 3:
+            if ref in bearing:
+                return ref, ""
+            if ref in self.workloads:
+                return None, f"must name a Deployment or Job, got {show(ref)}"
+            found: list[str] = []
+        elif len(parts) == 2:
+            found = [k for k in bearing if k.split("/", 1)[1] == ref]
+        elif len(parts) == 1 and ref:
+            found = [k for k in bearing if k.rsplit("/", 1)[-1] == ref]
+        else:
+            found = []
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            return None, f"ambiguous workload {ref!r}: matches {', '.join(found)}"
+        known = ", ".join(bearing) or "none"
+        return None, f"unknown workload {ref!r} (known: {known})"
+
+    def unknown_cluster(self, name: str) -> str | None:
+        if name in self.clusters:
+            return None
+        return f"unknown cluster {name!r} (known: {', '.join(sorted(self.clusters)) or 'none'})"
+
+
+def world_of(docs: Iterable[Mapping[str, Any]]) -> World:
+    """The names a scenario can reference, from raw documents (see `World`)."""
+    w = World()
+    for d in docs:
+        meta = d.get("metadata")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        kind = d.get("kind")
+        if not isinstance(name, str) or not name or not isinstance(kind, str):
+            continue
+        if kind == "Cluster":
+            spec = d.get("spec")
+            w.clusters[name] = spec if isinstance(spec, Mapping) else {}
+        elif kind in NATIVE:
+            w.workloads[workload_key(kind, namespace_of(d), name)] = kind
+    return w
+
+
+def _targets(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World) -> tuple[str, ...]:
+    kind = e["fault"]
+    given = [k for k in _SELECTORS if k in e]
+    if kind == "load-surge":
+        for k in given:
+            ctx.error((*path, k), "does not apply to fault load-surge (it targets a workload)")
+        return ()
+    if not given:
+        ctx.error(path, f"needs one of {', '.join(_SELECTORS)} (fault {kind})")
+        return ()
+    if len(given) > 1:
+        ctx.error((*path, given[1]), f"give only one of {', '.join(given)}")
+    sel = given[0]
+    if sel in ("cluster", "clusters"):
+        names = [e[sel]] if sel == "cluster" else list(e[sel])
+        for i, name in enumerate(names):
+            why = world.unknown_cluster(name)
+            if why:
+                ctx.error((*path, sel) if sel == "cluster" else (*path, sel, i), why)
+        return tuple(sorted(set(names)))
+    value = e[sel]
+    found = tuple(sorted(n for n, spec in world.clusters.items() if spec.get(sel) == value))
+    if not found:
+        known = sorted({str(s.get(sel)) for s in world.clusters.values() if s.get(sel)})
+        ctx.error(
+            (*path, sel), f"no cluster has {sel} {value!r} (known: {', '.join(known) or 'none'})"
+        )
+    return found
+
+
+def fault(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World, end: float) -> Fault:
+    kind = e["fault"]
+    at = seconds(ctx, (*path, "at"), e["at"])
+    if at >= end:
+        ctx.error((*path, "at"), f"must be < the scenario duration ({end:g}s), got {show(e['at'])}")
+    clusters = _targets(ctx, path, e, world)
+    required, optional = _FAULT_PARAMS[kind]
+    for key in required:
+        if key not in e:
+            ctx.error(path, f"missing required field {key!r} (fault {kind})")
+    for key in _ALL_PARAMS:
+        if key in e and key not in required + optional:
+            ctx.error((*path, key), f"does not apply to fault {kind}")
+    params: dict[str, Any] = {}
+    if kind == "latency" and "latency" in e:
+        params["latency"] = seconds(ctx, (*path, "latency"), e["latency"])
+        params["jitter"] = seconds(ctx, (*path, "jitter"), e["jitter"]) if "jitter" in e else 0.0
+    elif kind == "flapping" and "period" in e and "down" in e:
+        period = seconds(ctx, (*path, "period"), e["period"], positive=True)
+        down = seconds(ctx, (*path, "down"), e["down"], positive=True)
+        if down >= period:
+            ctx.error((*path, "down"), f"must be < period ({period:g}s), got {show(e['down'])}")
+        params.update(period=period, down=down)
+    elif kind == "node-loss" and "nodes" in e:
+        params["nodes"] = e["nodes"]
+        for name in clusters:
+            have = world.clusters.get(name, {}).get("nodes", 1)
+            if isinstance(have, int) and e["nodes"] > have:
+                ctx.error(
+                    (*path, "nodes"),
+                    f"must be <= the nodes of cluster {name} ({have}), got {e['nodes']}",
+                )
+    elif kind == "load-surge" and "workload" in e and "replicas" in e:
+        ref, why = world.resolve_workload(e["workload"])
+        if ref is None:
+            ctx.error((*path, "workload"), why)
+        params.update(workload=ref or e["workload"], replicas=e["replicas"])
+    duration = (
+        seconds(ctx, (*path, "duration"), e["duration"], positive=True) if "duration" in e else None
+    )
+    return Fault(kind, at, duration, clusters, params)
+
+
+def expectation(ctx: Ctx, path: Path, item: Mapping[str, Any], world: World) -> Expectation:
+    ((name, body),) = item.items()
+    where = (*path, name)
+    p: dict[str, Any] = {}
+    if "workload" in body:
+        key, why = world.resolve_workload(body["workload"])
+        if key is None:
+            ctx.error((*where, "workload"), why)
+        p["workload"] = key or body["workload"]
+    if "cluster" in body:
+        why_c = world.unknown_cluster(body["cluster"])
+        if why_c:
+            ctx.error((*where, "cluster"), why_c)
+        p["cluster"] = body["cluster"]
+    for key in ("seconds", "after", "at"):
+        if key in body:
+            p[key] = seconds(ctx, (*where, key), body[key])
+    w, c = p.get("workload"), p.get("cluster")
+    if name == "availability":
+        p["min"] = float(body["min"])
+        text = f"availability of {w} >= {p['min']:g}"
+    elif name == "failoverWithin":
+        text = f"failover from {c} within {p['seconds']:g}s"
+    elif name == "noReplicasOn":
+        p.setdefault("after", 0.0)
+        text = f"no replicas{f' of {w}' if w else ''} on {c} after {p['after']:g}s"
+    elif name == "maxUnavailable":
+        p["replicas"] = body["replicas"]
+        text = f"at most {p['replicas']} unavailable replica(s) of {w}"
+    elif name == "noEviction":
+        text = f"no eviction from {c}" if c else "no eviction from any cluster"
+    else:  # replicasOn
+        lo, hi = body.get("min"), body.get("max")
+        if lo is None and hi is None:
+            ctx.error(where, "needs min or max")
+        if lo is not None and hi is not None and hi < lo:
+            ctx.error((*where, "max"), f"must be >= min ({lo}), got {hi}")
+        p["min"], p["max"] = lo if lo is not None else 0, hi
+        span = (
+            f"{lo}..{hi}"
+            if lo is not None and hi is not None
+            else (f">= {lo}" if lo is not None else f"<= {hi}")
+        )
+        text = f"{w} has {span} ready replicas on {c} at {p['at']:g}s"
+    return Expectation(_EXPECTATIONS[name], text, p)  # type: ignore[arg-type]
