@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from federation.api.errors import Path, Problem, format_path
+from federation.api.errors import Path, Problem, format_path, show
 from federation.api.schema import NAMESPACED
 
 DEFAULT_NAMESPACE = "default"
@@ -90,6 +90,29 @@ def _walk(
             _walk(item, (*path, i), lines, dupes, file)
 
 
+def _odd_keys(data: Any, path: Path, lines: dict[Path, int], file: str) -> list[Problem]:
+    """Mapping keys that YAML read as something other than a string (`1:`, `true:`, `null:`)."""
+    out: list[Problem] = []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                line = lines.get(path, 0)
+                out.append(
+                    Problem(
+                        file,
+                        line,
+                        format_path(path),
+                        f"keys must be strings, got {show(key)} (quote it: '{show(key)}')",
+                    )
+                )
+            else:
+                out.extend(_odd_keys(value, (*path, key), lines, file))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            out.extend(_odd_keys(item, (*path, i), lines, file))
+    return out
+
+
 def parse(text: str, file: str) -> tuple[list[SourceDoc], list[Problem]]:
     """The documents in `text` (empty documents skipped) and any problems.
 
@@ -109,6 +132,7 @@ def parse(text: str, file: str) -> tuple[list[SourceDoc], list[Problem]]:
             dupes: list[Problem] = []
             _walk(node, (), lines, dupes, file)
             data = loader.construct_document(node)
+            dupes.extend(_odd_keys(data, (), lines, file))
             problems.extend(replace(p, where=describe(data)) for p in dupes)
             if data is not None:
                 docs.append(SourceDoc(file, index, data, node.start_mark.line + 1, lines))

@@ -180,3 +180,33 @@ def test_nothing_half_loaded(tmp_path):
     assert isinstance(info.value, ValueError)
     assert len(info.value.errors) == 1
     assert "1 error" in str(info.value)
+
+
+def test_keys_must_be_strings():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {1: x, null: y}\n"
+    assert errors_of(text) == [
+        "t.yaml: metadata.labels: keys must be strings, got 1 (quote it: '1') "
+        "(line 5, ConfigMap default/a)",
+        "t.yaml: metadata.labels: keys must be strings, got null (quote it: 'null') "
+        "(line 5, ConfigMap default/a)",
+    ]
+
+
+def test_not_utf8_and_directories(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe")
+    (tmp_path / "adir").mkdir()
+    assert load_errors(["bin.yaml", "adir"]) == [
+        "adir: cannot read: Is a directory",
+        "bin.yaml: not UTF-8 text",
+    ]
+
+
+def test_anchors_and_merge_keys():
+    text = (
+        "apiVersion: kfed.io/v1alpha1\nkind: Cluster\n"
+        "metadata: {name: a, labels: &l {tier: one}, annotations: *l}\n"
+        "spec: {<<: {region: eu, zone: x}, zone: z}\n"
+    )
+    (c,) = load_text(text).clusters
+    assert (c.labels, c.region, c.zone) == ({"tier": "one"}, "eu", "z")
