@@ -21,7 +21,15 @@ from federation.core.desired import DesiredState
 from federation.core.model import ClusterObservation, Observation, Resources
 from federation.core.planner import reconcile
 
-__all__ = ["WhatIf", "WorkloadPlan", "plan", "render_json", "render_text", "to_json"]
+__all__ = [
+    "WhatIf",
+    "WorkloadPlan",
+    "empty_members",
+    "plan",
+    "render_json",
+    "render_text",
+    "to_json",
+]
 
 
 @dataclass(frozen=True)
