@@ -249,6 +249,12 @@ def run_divide(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ dispatcher
 
+def _running() -> list[Callable[[SubParsers], None]]:
+    from federation import cli_run
+
+    return [cli_run.add_run, cli_run.add_plot, cli_run.add_clusters]
+
+
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     add_validate,
     add_plan,
@@ -262,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kfed", description="kfed: a Kubernetes cluster-federation engine and testbed."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in SUBCOMMANDS:
+    for add in [*_running()[:1], *SUBCOMMANDS, *_running()[1:]]:
         add(sub)
     return parser
 
