@@ -26,6 +26,8 @@ class PlacementResult:
     evict: Mapping[str, str] = field(default_factory=dict)  # hosting clusters to leave -> reason
     next_eviction_at: float | None = None  # a toleration that runs out later
     scores: Mapping[str, int] = field(default_factory=dict)
+    # a spread constraint that cannot be met right now, tolerated to keep a running workload
+    degraded: str = ""
 
 
 def _no_execute_verdict(
@@ -144,17 +146,25 @@ def place(
 
     feasible.sort(key=rank)
     scores = {c.name: s for _, c, s in feasible}
-    chosen, spread_out = _spread([c for _, c, _ in feasible], placement)
+    # a workload already running keeps its feasible clusters when too few groups remain
+    # (a region lost): evicting the healthy rest as well would turn degraded into down
+    running = any(c.name in hosting for _, c, _ in feasible)
+    chosen, spread_out, degraded = _spread([c for _, c, _ in feasible], placement, running)
     excluded.update(spread_out)
     for name in hosting:
         if name in spread_out and name not in evict:
             evict[name] = f"spread constraint ({spread_out[name]})"
-    return PlacementResult(tuple(c.name for c in chosen), excluded, evict, later, scores)
+    selected = tuple(c.name for c in chosen)
+    return PlacementResult(selected, excluded, evict, later, scores, degraded)
 
 
-def _spread(ranked: list[Cluster], placement: Placement) -> tuple[list[Cluster], dict[str, str]]:
-    """Apply spread constraints to clusters ranked best-first."""
+def _spread(
+    ranked: list[Cluster], placement: Placement, tolerate_short: bool
+) -> tuple[list[Cluster], dict[str, str], str]:
+    """Apply spread constraints to clusters ranked best-first. With `tolerate_short`, an unmet
+    minGroups keeps what is feasible and says so instead of selecting nothing."""
     out: dict[str, str] = {}
+    degraded = ""
     order_index = {c.name: i for i, c in enumerate(ranked)}
     chosen = ranked
     cluster_rule = None
@@ -172,13 +182,15 @@ def _spread(ranked: list[Cluster], placement: Placement) -> tuple[list[Cluster],
         # groups in order of their best cluster (ranked order is preserved inside a group)
         order = sorted(by_group, key=lambda g: order_index[by_group[g][0].name])
         if len(order) < sc.min_groups:
-            for c in chosen:
-                out.setdefault(
-                    c.name,
-                    f"spread by {sc.spread_by}: {len(order)} group(s) feasible, "
-                    f"minGroups is {sc.min_groups}",
-                )
-            return [], out
+            why = (
+                f"spread by {sc.spread_by}: {len(order)} group(s) feasible, "
+                f"minGroups is {sc.min_groups}"
+            )
+            if not tolerate_short:
+                for c in chosen:
+                    out.setdefault(c.name, why)
+                return [], out, ""
+            degraded = why
         keep = order[: sc.max_groups] if sc.max_groups is not None else order
         for g in order[len(keep) :]:
             for c in by_group[g]:
@@ -194,16 +206,17 @@ def _spread(ranked: list[Cluster], placement: Placement) -> tuple[list[Cluster],
                     chosen.append(q.pop(0))
     if cluster_rule is not None:
         if len(chosen) < cluster_rule.min_groups:
-            for c in chosen:
-                out.setdefault(
-                    c.name,
-                    f"spread by cluster: {len(chosen)} feasible, minGroups is "
-                    f"{cluster_rule.min_groups}",
-                )
-            return [], out
+            why = (
+                f"spread by cluster: {len(chosen)} feasible, minGroups is {cluster_rule.min_groups}"
+            )
+            if not tolerate_short:
+                for c in chosen:
+                    out.setdefault(c.name, why)
+                return [], out, ""
+            degraded = degraded or why
         if cluster_rule.max_groups is not None:
             for c in chosen[cluster_rule.max_groups :]:
                 out[c.name] = f"spread by cluster: beyond maxGroups {cluster_rule.max_groups}"
             chosen = chosen[: cluster_rule.max_groups]
     chosen.sort(key=lambda c: order_index[c.name])
-    return chosen, out
+    return chosen, out, degraded

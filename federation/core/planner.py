@@ -281,6 +281,8 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
                     {"assignment": dict(sorted(targets.items())), "unschedulable": unschedulable},
                 )
             )
+        if res.degraded:
+            conditions.append(Condition("SpreadSatisfied", False, "Degraded", res.degraded))
         if unschedulable:
             conditions.append(
                 Condition(

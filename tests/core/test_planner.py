@@ -259,3 +259,28 @@ def test_applying_a_plan_then_reconciling_yields_no_actions(
     w.step(0.0)
     w.step(1.0)  # capacity is only known after the first observation
     assert w.step(2.0).actions == ()
+
+
+def test_losing_clusters_below_min_groups_keeps_a_running_workload_degraded() -> None:
+    from federation.core.model import SpreadConstraint
+
+    p = replace(policy(), placement=Placement(spread=(SpreadConstraint("cluster", 3),)))
+    d = DesiredState.build(clusters("a", "b", "c"), [p], [], [deployment(replicas=6)])
+    w = World(d)
+    w.probe_all(0.0)
+    assert w.replicas() == {"a": 2, "b": 2, "c": 2}
+    fail_cluster(w, "a", 2.0, 8.0)
+    st_ = w.state.workloads["Deployment/default/web"]
+    assert st_.assignment == {"b": 3, "c": 3}  # not evicted from the healthy clusters
+    status = w.plans[-1].workloads["Deployment/default/web"]
+    assert any(c.type == "SpreadSatisfied" and c.reason == "Degraded" for c in status.conditions)
+
+
+def test_a_new_workload_is_not_placed_when_min_groups_cannot_be_met() -> None:
+    from federation.core.model import SpreadConstraint
+
+    p = replace(policy(), placement=Placement(spread=(SpreadConstraint("cluster", 3),)))
+    d = DesiredState.build(clusters("a", "b"), [p], [], [deployment(replicas=6)])
+    plan = World(d).step(0.0)
+    assert plan.actions == ()
+    assert "minGroups is 3" in plan.workloads["Deployment/default/web"].excluded["a"]
