@@ -57,6 +57,10 @@ def validate(f: Fault, members: Mapping[str, Member]) -> None:
             raise ValueError(f"fault {f.kind} at t={f.at:g}: unknown clusters {unknown}")
     if f.kind == "flapping" and not 0 < _param(f, "down") <= _param(f, "period"):
         raise ValueError(f"fault flapping at t={f.at:g}: need 0 < down <= period")
+    if f.kind == "latency" and (_param(f, "latency") < 0 or _param(f, "jitter", 0.0) < 0):
+        raise ValueError(f"fault latency at t={f.at:g}: latency and jitter must be >= 0")
+    if f.kind == "node-loss" and _param(f, "nodes", 1) < 1:
+        raise ValueError(f"fault node-loss at t={f.at:g}: nodes must be >= 1")
     if f.kind == "load-surge":
         _param(f, "replicas")
         if not f.params.get("workload"):
@@ -85,6 +89,8 @@ class Injector:
     def schedule(self, faults: tuple[Fault, ...]) -> None:
         for f in faults:
             validate(f, self.members)
+            if f.kind == "load-surge":
+                self.resolve(str(f.params["workload"]))  # fail before the run, not during it
         for f in faults:
             self.world.env.process(self._run(f))
 

@@ -33,7 +33,7 @@ from sim.member import Member
 from sim.network import Link
 from sim.world import World
 
-APPLY_TIMEOUT = 10.0  # seconds a client waits for an API write before giving up
+APPLY_TIMEOUT = 5.0  # seconds a client waits for an API write (as the kube backend)
 RETRY_BASE = 1.0  # first retry delay after a failed write; doubles per failure ...
 RETRY_CAP = 60.0  # ... up to this
 
@@ -49,6 +49,8 @@ class SimGateway:
         self._news: simpy.Event | None = None
         self._unsynced: dict[str, None] = {c: None for c in links}
         self.synced = world.env.event()  # every member's first relist has arrived
+        if not self._unsynced:
+            self.synced.succeed()
         self.probes_sent = 0
         self.actions_sent = 0
         self.actions_failed = 0

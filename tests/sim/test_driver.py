@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from federation.metrics import Row
 from federation.scenario import Fault, Link
 from sim.driver import SimRun, run
+from sim.gateway import APPLY_TIMEOUT, RETRY_BASE
 from tests.sim.factory import clusters, deployment, scenario
 
 WEB = "Deployment/default/web"
@@ -70,8 +72,10 @@ def test_outage_with_failback_comes_back() -> None:
 
 
 def test_a_single_lost_probe_evicts_nothing() -> None:
-    # a partition of 0.3 s around the probe sent at t~10.0 loses exactly that probe
-    f = Fault("partition", at=9.9, duration=0.3, clusters=("a",))
+    # probes go out every period from the first cycle (t~0.01): a 0.3 s partition around the
+    # fifth one loses exactly that probe
+    period = scenario().health.probe_period
+    f = Fault("partition", at=5 * period - 0.1, duration=0.3, clusters=("a",))
     r = run(scenario(faults=(f,), duration=60.0))
     health = [(x.fields["from"], x.fields["to"]) for x in rows(r, "health", "a")]
     assert health == [("Ready", "Suspect"), ("Suspect", "Ready")]
@@ -135,15 +139,49 @@ def test_cost_grows_with_events_not_with_idle_seconds() -> None:
     assert many == pytest.approx(few, rel=0.05)
 
 
+def test_a_failed_write_is_retried_without_waiting_for_the_resync() -> None:
+    # one cluster whose API hangs between two probes (so its health never changes) just as the
+    # load doubles: the write is lost, the client times out, and after the backoff the gateway
+    # hands the key back (Delta.touched) so the loop writes again, long before the resync
+    faults = (
+        Fault("api-hang", at=30.1, duration=1.8, clusters=("a",)),
+        Fault("load-surge", at=30.2, params={"workload": WEB, "replicas": 9}),
+    )
+    r = run(scenario(cluster_list=clusters("a"), faults=faults, duration=60.0))
+    assert rows(r, "health") == [] and r.gateway.actions_failed == 1
+    writes = [x.t for x in rows(r, "apply", "a") if x.fields["replicas"] == 9]
+    retry = 30.2 + APPLY_TIMEOUT + RETRY_BASE
+    assert writes == [30.2, pytest.approx(retry, abs=0.05)]
+    assert ready_at(r, "a", retry) == 6 and ready_at(r, "a", 59.0) == 9
+
+
+def test_sample_period_adds_periodic_truth_rows() -> None:
+    sc = scenario(duration=35.0)
+    sc = replace(sc, sim=replace(sc.sim, sample_period=10.0))
+    r = run(sc)
+    sampled = [x.t for x in rows(r, "ready", "a") if x.t in (10.0, 20.0, 30.0)]
+    assert sampled == [10.0, 20.0, 30.0]
+
+
 def test_progress_is_reported() -> None:
     seen: list[tuple[float, float]] = []
     run(scenario(duration=50.0), progress=lambda t, d: seen.append((t, d)))
     assert seen[-1] == (50.0, 50.0) and len(seen) == 50
 
 
-def test_unknown_cluster_in_a_fault_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown clusters"):
-        run(scenario(faults=(Fault("outage", at=1.0, clusters=("zz",)),), duration=5.0))
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault("outage", at=1.0, clusters=("zz",)), "unknown clusters"),
+        (Fault("partition", at=1.0), "no clusters"),
+        (Fault("flapping", at=1.0, clusters=("a",), params={"period": 5}), "missing param 'down'"),
+        (Fault("latency", at=1.0, clusters=("a",), params={"jitter": 1}), "param 'latency'"),
+        (Fault("load-surge", at=1.0, params={"workload": "nope", "replicas": 2}), "nope"),
+    ],
+)
+def test_bad_faults_are_rejected(fault: Fault, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        run(scenario(faults=(fault,), duration=5.0))
 
 
 def test_capacity_limits_divide_and_pending_shows_up() -> None:
