@@ -113,13 +113,18 @@ def _stacks(
 
 
 def _bands(ax: Any, spans: Sequence[tuple[str, str, float, float]], label: bool) -> None:
-    seen = set()
+    seen: set[str] = set()
+    drawn: set[tuple[str, float, float]] = set()
     for f, _c, t0, t1 in spans:
+        if (f, t0, t1) in drawn:  # a region outage: one band, not one per cluster
+            continue
+        drawn.add((f, t0, t1))
         ax.axvspan(
             t0,
             t1,
             color=FAULT_COLORS.get(f, "#999999"),
-            alpha=0.12,
+            alpha=0.18,
+            zorder=0,
             label=f"fault: {f}" if label and f not in seen else None,
         )
         seen.add(f)
@@ -147,7 +152,7 @@ def plot_run(
     )
     times, stacks, desired, served = _stacks(all_series, groups, end)
     if stacks:
-        ax.stackplot(times, *stacks.values(), labels=list(stacks), step="post", alpha=0.85)
+        ax.stackplot(times, *stacks.values(), labels=list(stacks), step="post", alpha=0.9, zorder=2)
     ax.step(
         times, desired, where="post", color="black", linestyle="--", linewidth=1.2, label="desired"
     )
