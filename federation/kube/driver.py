@@ -227,11 +227,16 @@ def run(
     keep: bool = False,
     duration: float | None = None,
     log: Callable[[str], None] | None = None,
+    members: Members | None = None,
 ) -> KubeRun:
-    """Run `scenario` on real clusters for `duration` (default: the scenario's) wall seconds."""
+    """Run `scenario` on real clusters for `duration` (default: the scenario's) wall seconds.
+
+    Members come from `members` when given (already running, e.g. a test session's), else
+    from the scenario's kube binding: provisioned with kwok or kind, or bound by context.
+    """
     say = log or (lambda m: print(f"kfed: {m}", file=sys.stderr))
     duration = scenario.duration if duration is None else duration
-    members = obtain(scenario, workdir, say)
+    members = members or obtain(scenario, workdir, say)
     from federation.kube.gateway import KubeGateway
 
     try:
