@@ -378,6 +378,11 @@ def _sync(
             continue
         obj = ctx.object(name, w.key)
         ready = None if obj is None else obj.ready_replicas
+        if w.kind == "Namespace":
+            # a namespace may hold more than what we put there: moving a workload away from a
+            # cluster never deletes it (removing it from the federation does)
+            clusters[name] = ClusterStatus(None, None, True, "Retained")
+            continue
         if ctx.reachable(name):
             actions.append(Delete(name, w.key, "not a target"))
             clusters[name] = ClusterStatus(0, ready, False, "Deleting")

@@ -17,7 +17,7 @@ from typing import Any
 
 from federation.core.actions import Action, Apply
 from federation.core.model import ProbeResult
-from federation.kube.members import MemberHandle, kubeconfig_tls, member_client
+from federation.kube.members import MemberHandle, failure_kind, kubeconfig_tls, member_client
 from federation.kube.observer import MemberObserver
 from federation.kube.resources import KINDS, split_key
 from federation.runtime import Delta
@@ -25,6 +25,7 @@ from federation.runtime import Delta
 TRANSIENT_STATUS = frozenset({0, 408, 429, 500, 502, 503, 504})
 APPLY_TIMEOUT = 5.0
 RETRIES = 3
+BACKOFF_BASE, BACKOFF_MAX = 0.5, 30.0  # seconds before a failed key is tried again
 
 
 class TerminalError(Exception):
@@ -75,6 +76,7 @@ class KubeGateway:
             max_workers=max(2, len(self.handles)), thread_name_prefix="probe"
         )
         self.stats = ApplyStats()
+        self._failures: dict[tuple[str, str], int] = {}  # consecutive failed applies per key
         self.observers = [
             MemberObserver(n, self._clients[n], self._deliver, self.stop, capacity=capacity)
             for n in self.handles
@@ -129,12 +131,9 @@ class KubeGateway:
         except urllib.error.HTTPError as e:
             reason = f"http {e.code}"
         except (TimeoutError, ssl.SSLError, urllib.error.URLError, OSError) as e:
-            text = str(getattr(e, "reason", e))
-            reason = (
-                "timeout"
-                if "timed out" in text or isinstance(e, TimeoutError)
-                else ("refused" if "refused" in text else text[:60])
-            )
+            # through the proxy a dead member shows as a reset or an EOF, not a refusal
+            kind = failure_kind(e)
+            reason = "refused" if kind in ("refused", "reset") or "EOF" in str(e) else kind
         latency = time.perf_counter() - started
         t = sent + timeout if reason == "timeout" else self.clock()
         self._deliver(ProbeResult(cluster, t, ok, latency, reason))
@@ -168,15 +167,23 @@ class KubeGateway:
             batch = q.get()
             if batch is None:
                 return
-            failed: list[str] = []
             for a in batch:
                 if self.stop.is_set():
                     return
-                if not self._run_action(cluster, a):
-                    failed.append(a.key)
-            if failed:
-                # nothing changed on the member, so ask the loop to look at these again
-                self._deliver(Delta(cluster, touched=tuple(failed)))
+                if self._run_action(cluster, a):
+                    self._failures.pop((cluster, a.key), None)
+                    continue
+                # nothing changed on the member, so ask the loop to look at this key again,
+                # after a per-key exponential backoff (a terminating namespace, say, must not
+                # turn into a hot loop of failing applies)
+                n = self._failures.get((cluster, a.key), 0) + 1
+                self._failures[(cluster, a.key)] = n
+                delay = min(BACKOFF_BASE * 2 ** (n - 1), BACKOFF_MAX)
+                timer = threading.Timer(
+                    delay, self._deliver, args=(Delta(cluster, touched=(a.key,)),)
+                )
+                timer.daemon = True
+                timer.start()
 
     def _run_action(self, cluster: str, a: Action) -> bool:
         kind, ns, name = split_key(a.key)
@@ -200,6 +207,7 @@ class KubeGateway:
                     if isinstance(a, Apply) and kind == "Job" and _status(e) == 422:
                         # a Job's completions are immutable: replace the Job
                         self._delete(spec, client, name, ns)
+                        self._wait_gone(client, name, ns)
                         continue
                     self.stats.failed += 1
                     self.stats.errors.append(f"{cluster}: {a.key}: {_short(e)}")
@@ -209,6 +217,18 @@ class KubeGateway:
                     delay *= 3
         self.stats.failed += 1
         return False
+
+    def _wait_gone(self, client: Any, name: str, ns: str, timeout: float = 10.0) -> None:
+        from kubernetes.client import BatchV1Api
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stop.is_set():
+            try:
+                BatchV1Api(client).read_namespaced_job(name, ns, _request_timeout=APPLY_TIMEOUT)
+            except Exception as e:
+                if _status(e) == 404:
+                    return
+            self.stop.wait(0.2)
 
     @staticmethod
     def _delete(spec: Any, client: Any, name: str, ns: str) -> None:

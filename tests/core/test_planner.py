@@ -284,3 +284,25 @@ def test_a_new_workload_is_not_placed_when_min_groups_cannot_be_met() -> None:
     plan = World(d).step(0.0)
     assert plan.actions == ()
     assert "minGroups is 3" in plan.workloads["Deployment/default/web"].excluded["a"]
+
+
+def test_failover_never_deletes_a_namespace_but_removal_does() -> None:
+    ns = Workload("v1", "Namespace", "shop", "", {}, {"apiVersion": "v1", "kind": "Namespace",
+                                                       "metadata": {"name": "shop"}})
+    p = replace(policy(), selectors=(ResourceSelector(kind="Deployment"),
+                                     ResourceSelector(kind="Namespace")))
+    d = DesiredState.build(clusters("a", "b"), [p], [], [deployment(replicas=4), ns])
+    w = World(d)
+    w.probe_all(0.0)
+    assert "Namespace/shop" in w.objects["a"]
+    fail_cluster(w, "a", 2.0, 6.0)
+    w.down.discard("a")
+    plan = w.probe_all(8.0)  # a answers again: stale copies go, the namespace stays
+    deleted = {(x.cluster, x.key) for x in plan.actions if isinstance(x, Delete)}
+    assert ("a", "Deployment/default/web") in deleted
+    assert ("a", "Namespace/shop") not in deleted
+    assert plan.workloads["Namespace/shop"].clusters["a"].reason == "Retained"
+    w.desired = replace(d, workloads={k: v for k, v in d.workloads.items() if k != ns.key})
+    plan = w.step(9.0)
+    assert {(x.cluster, x.key) for x in plan.actions if isinstance(x, Delete)} >= {
+        ("a", "Namespace/shop"), ("b", "Namespace/shop")}
