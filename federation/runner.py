@@ -124,7 +124,9 @@ def render_summary(summary: Mapping[str, Any], width: int = 110) -> str:
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(width=width, file=buf, force_terminal=False, color_system=None)
+    console = Console(
+        width=width, file=buf, force_terminal=False, force_jupyter=False, color_system=None
+    )
     head = (
         f"{summary['scenario']} on {summary['backend']}, seed {summary['seed']}: "
         f"{summary['simulated_seconds']:g} s simulated in {summary['wall_seconds']:.2f} s "

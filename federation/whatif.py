@@ -188,7 +188,13 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
     ascii_head = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
     out = io.StringIO()
     console = Console(
-        file=out, width=width, color_system=None, highlight=False, emoji=False, soft_wrap=False
+        file=out,
+        width=width,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        force_jupyter=False,
     )
     for i, p in enumerate(plans):
         if i:
