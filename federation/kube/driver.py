@@ -66,12 +66,12 @@ def obtain(scenario: Scenario, workdir: Path | None, log: Callable[[str], None])
     if binding.provider == "kind":
         from federation.kube.kind import KindProvider
 
-        kind = KindProvider(root / "kind", log=log)
+        kind = KindProvider(root, log=log)
         return Members({h.name: h for h in kind.up(specs)}, kind, kind, True)
     from federation.kube.faults import FaultInjector
     from federation.kube.kwok import KwokProvider
 
-    kwok = KwokProvider(root / "kwok", log=log)
+    kwok = KwokProvider(root, log=log)
     handles = {h.name: h for h in kwok.up(specs)}
     return Members(handles, kwok, FaultInjector(kwok), True)
 

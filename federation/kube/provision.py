@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
         "--count", type=int, default=None, help="number of members, named m1..mN (default 3 for up)"
     )
     parser.add_argument("--names", default="", help="comma-separated member names")
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="take the members (names, capacity, nodes) from a scenario's Cluster documents",
+    )
     parser.add_argument("--nodes", type=int, default=1, help="nodes per member")
     parser.add_argument("--cpu", default="32", help="CPU per node (Kubernetes quantity)")
     parser.add_argument("--memory", default="256Gi", help="memory per node")
@@ -60,6 +65,15 @@ def member_names(count: int | None, names: str) -> list[str]:
     return listed or [f"m{i}" for i in range(1, (3 if count is None else count) + 1)]
 
 
+def scenario_specs(path: str) -> list[MemberSpec]:
+    """Members as a scenario declares them: each Cluster's capacity split over its nodes."""
+    from federation.api import load_scenario
+    from federation.kube.driver import member_spec
+
+    scenario = load_scenario(path)
+    return [member_spec(c) for c in scenario.desired.clusters]
+
+
 def format_table(handles: Sequence[MemberHandle], ready: dict[str, bool]) -> str:
     rows = [("NAME", "CONTEXT", "SERVER", "READY", "KUBECONFIG")]
     rows += [
@@ -78,11 +92,16 @@ def clusters_command(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     workdir = args.workdir.expanduser()
     try:
-        names = member_names(args.count, args.names)
-        pool = NodePool(count=args.nodes, cpu=args.cpu, memory=args.memory, pods=args.pods)
-        specs = [MemberSpec(n, pool) for n in names]
-    except ValueError as exc:
-        print(f"kfed clusters: {exc}", file=sys.stderr)
+        if args.scenario:
+            specs = scenario_specs(args.scenario)
+            names = [s.name for s in specs]
+        else:
+            names = member_names(args.count, args.names)
+            pool = NodePool(count=args.nodes, cpu=args.cpu, memory=args.memory, pods=args.pods)
+            specs = [MemberSpec(n, pool) for n in names]
+    except ValueError as exc:  # LoadError is a ValueError: one problem per line
+        for line in getattr(exc, "errors", None) or [str(exc)]:
+            print(f"kfed clusters: {line}", file=sys.stderr)
         return 2
     provider: Provider
     if args.provider == "kind":
@@ -93,7 +112,7 @@ def clusters_command(argv: Sequence[str]) -> int:
         from federation.kube.kwok import KwokProvider
 
         provider = KwokProvider(workdir, args.bin_dir, proxy=not args.no_proxy)
-    explicit = bool(args.names) or args.count is not None
+    explicit = bool(args.names) or args.count is not None or bool(args.scenario)
 
     if args.action == "up":
         start = time.monotonic()
