@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-
-
-def _fail(errors: list[str]) -> int:
-    for line in errors:
-        print(line, file=sys.stderr)
-    return EXIT_INVALID
+from federation.cli import EXIT_INVALID, EXIT_OK, _fail
 
 
 def _load(path: str) -> Any:

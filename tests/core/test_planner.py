@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from federation.core.actions import Apply, Delete, FederationState, Plan
 from federation.core.desired import DesiredState
@@ -287,10 +288,18 @@ def test_a_new_workload_is_not_placed_when_min_groups_cannot_be_met() -> None:
 
 
 def test_failover_never_deletes_a_namespace_but_removal_does() -> None:
-    ns = Workload("v1", "Namespace", "shop", "", {}, {"apiVersion": "v1", "kind": "Namespace",
-                                                       "metadata": {"name": "shop"}})
-    p = replace(policy(), selectors=(ResourceSelector(kind="Deployment"),
-                                     ResourceSelector(kind="Namespace")))
+    ns = Workload(
+        "v1",
+        "Namespace",
+        "shop",
+        "",
+        {},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+    )
+    p = replace(
+        policy(),
+        selectors=(ResourceSelector(kind="Deployment"), ResourceSelector(kind="Namespace")),
+    )
     d = DesiredState.build(clusters("a", "b"), [p], [], [deployment(replicas=4), ns])
     w = World(d)
     w.probe_all(0.0)
@@ -305,4 +314,41 @@ def test_failover_never_deletes_a_namespace_but_removal_does() -> None:
     w.desired = replace(d, workloads={k: v for k, v in d.workloads.items() if k != ns.key})
     plan = w.step(9.0)
     assert {(x.cluster, x.key) for x in plan.actions if isinstance(x, Delete)} >= {
-        ("a", "Namespace/shop"), ("b", "Namespace/shop")}
+        ("a", "Namespace/shop"),
+        ("b", "Namespace/shop"),
+    }
+
+
+class LostProbesNeverEvict(RuleBasedStateMachine):
+    """Through the whole reconcile: probes arrive at random gaps; no cluster ever loses two in
+    a row. Whatever the sequence, nothing is evicted and the layout never changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        d = DesiredState.build(clusters("a", "b", "c"), [policy()], [], [deployment(replicas=7)])
+        self.world = World(d)
+        self.world.step(0.0)
+        self.layout = self.world.replicas()
+        self.t = 0.0
+        self.failed_last: dict[str, bool] = {"a": False, "b": False, "c": False}
+
+    @rule(gap=st.floats(0.05, 10.0), fails=st.sets(st.sampled_from(["a", "b", "c"])))
+    def probe_round(self, gap: float, fails: set[str]) -> None:
+        # a cluster that failed its previous probe answers this one
+        fails = {c for c in fails if not self.failed_last[c]}
+        self.t += gap
+        probes = tuple(
+            ProbeResult(c, self.t, c not in fails, reason="" if c not in fails else "timeout")
+            for c in ("a", "b", "c")
+        )
+        self.world.step(self.t, probes)
+        self.failed_last = {c: c in fails for c in self.failed_last}
+
+    @invariant()
+    def nothing_moves(self) -> None:
+        assert not [e for p in self.world.plans for e in p.events if e.kind == "evict"]
+        assert self.world.replicas() == self.layout
+
+
+TestLostProbesNeverEvict = LostProbesNeverEvict.TestCase
+TestLostProbesNeverEvict.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
