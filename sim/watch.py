@@ -61,6 +61,9 @@ class Watch:
         self._retry_pending = False
         self.messages = 0
         self.relists = 0
+        # capacity as last sent: unchanged figures are left out of a message (None = unchanged)
+        self._free: Resources | None = None
+        self._nodes: int | None = None
 
     # ---------------------------------------------------------------- what the member reports
 
@@ -75,10 +78,15 @@ class Watch:
             msg.objects[key] = None
 
     def capacity(self, free: Resources | None, nodes: int) -> None:
+        if free == self._free and nodes == self._nodes:
+            return
         msg = self._current()
-        if msg is not None:
-            msg.free = free
-            msg.nodes = nodes
+        if msg is None:
+            return  # the relist will carry it
+        if free != self._free:
+            msg.free = self._free = free
+        if nodes != self._nodes:
+            msg.nodes = self._nodes = nodes
 
     # ---------------------------------------------------------------- connection state
 
@@ -99,6 +107,7 @@ class Watch:
         self.lost = False
         self.relists += 1
         msg.objects, msg.free, msg.nodes = self.snapshot()
+        self._free, self._nodes = msg.free, msg.nodes
 
     # ---------------------------------------------------------------- plumbing
 

@@ -78,10 +78,14 @@ def test_apply_lands_after_link_and_api_latency_and_is_watched() -> None:
     b.run(1.0 + LAT + API + 1e-6)
     assert b.member().objects[A].desired == 2
     b.run(1.0 + STARTUP + 1.0)
-    seen = [(round(t, 6), d.upserts[A].ready_replicas) for t, d in b.deltas if A in d.upserts]
+    seen = [
+        (round(t, 6), d.upserts[A].ready_replicas, d.free is not None)
+        for t, d in b.deltas
+        if A in d.upserts
+    ]
     assert seen == [
-        (round(1.0 + 2 * LAT + API, 6), 0),
-        (round(1.0 + LAT + API + STARTUP + LAT, 6), 2),
+        (round(1.0 + 2 * LAT + API, 6), 0, True),  # bound: capacity changed
+        (round(1.0 + LAT + API + STARTUP + LAT, 6), 2, False),  # ready: capacity did not
     ]
 
 
