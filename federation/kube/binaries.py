@@ -34,6 +34,7 @@ KUBE_VERSION = "v1.36.3"
 ETCD_VERSION = "v3.6.14"
 KWOK_VERSION = "v0.8.0"
 TOXIPROXY_VERSION = "v2.12.0"
+KIND_VERSION = "v0.33.0"
 
 GO_ENV = {"GOTOOLCHAIN": "local", "GOWORK": "off", "GOFLAGS": "", "CGO_ENABLED": "0"}
 
@@ -133,6 +134,15 @@ SPECS: tuple[BinarySpec, ...] = (
         ("--version",),
         TOXIPROXY_VERSION,
         (f"-X github.com/Shopify/toxiproxy/v2.Version={TOXIPROXY_VERSION}",),
+    ),
+    # kind needs Docker to run clusters; here it checks the cluster configs kfed writes
+    BinarySpec(
+        "kind",
+        "KFED_KIND",
+        "kindbin",
+        "sigs.k8s.io/kind",
+        ("version",),
+        f"kind {KIND_VERSION}",
     ),
 )
 SPEC_BY_NAME: dict[str, BinarySpec] = {s.name: s for s in SPECS}
