@@ -64,9 +64,10 @@ def obtain(scenario: Scenario, workdir: Path | None, log: Callable[[str], None])
     ]
     root = (workdir or DEFAULT_WORKDIR).expanduser()
     if binding.provider == "kind":
+        from federation.kube.binaries import default_bin_dir
         from federation.kube.kind import KindProvider
 
-        kind = KindProvider(root, log=log)
+        kind = KindProvider(root, bin_dir=default_bin_dir(), log=log)
         return Members({h.name: h for h in kind.up(specs)}, kind, kind, True)
     from federation.kube.faults import FaultInjector
     from federation.kube.kwok import KwokProvider
