@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Protocol
 
 from federation.core.actions import Action, FederationState, Plan, WorkloadStatus
@@ -60,7 +61,10 @@ class ObservedView:
         self._meta: dict[str, ClusterObservation] = {
             c: ClusterObservation(cluster=c, objects=self._objects[c]) for c in clusters
         }
-        self._index: dict[str, set[str]] = {}
+        # key -> clusters holding it, kept as frozensets so `observation` hands out a read-only
+        # view instead of copying the index every cycle (it has one entry per object)
+        self._index: dict[str, frozenset[str]] = {}
+        self._index_view = MappingProxyType(self._index)
 
     def merge(self, deltas: Sequence[Delta]) -> set[str]:
         """Apply deltas; return the workload keys whose observed state changed."""
@@ -73,16 +77,18 @@ class ObservedView:
             if d.full:
                 for key in [k for k in objs if k not in d.upserts]:
                     del objs[key]
-                    self._index.get(key, set()).discard(d.cluster)
+                    self._unindex(key, d.cluster)
                     changed.add(key)
             for key, obj in d.upserts.items():
-                if objs.get(key) != obj:
+                old = objs.get(key)
+                if old != obj:
                     objs[key] = obj
-                    self._index.setdefault(key, set()).add(d.cluster)
+                    if old is None:
+                        self._index[key] = self._index.get(key, frozenset()) | {d.cluster}
                     changed.add(key)
             for key in d.removals:
                 if objs.pop(key, None) is not None:
-                    self._index.get(key, set()).discard(d.cluster)
+                    self._unindex(key, d.cluster)
                     changed.add(key)
             meta = self._meta[d.cluster]
             new = meta
@@ -96,9 +102,17 @@ class ObservedView:
             self._meta[d.cluster] = new
         return changed
 
+    def _unindex(self, key: str, cluster: str) -> None:
+        held = self._index.get(key, frozenset()) - {cluster}
+        if held:
+            self._index[key] = held
+        else:
+            self._index.pop(key, None)
+
     def observation(self, probes: Sequence[ProbeResult]) -> Observation:
-        index = {k: frozenset(v) for k, v in self._index.items() if v}
-        return Observation(clusters=dict(self._meta), probes=tuple(probes), index=index)
+        # the index is a live read-only view, as the objects of each ClusterObservation are:
+        # both describe the members as of this cycle and change only between cycles
+        return Observation(clusters=dict(self._meta), probes=tuple(probes), index=self._index_view)
 
     def free(self, cluster: str) -> Resources | None:
         return self._meta[cluster].free

@@ -8,8 +8,10 @@ constraints over any of cluster, region, zone or provider.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import bisect
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from federation.core.health import RECOVERING_TAINT, UNREACHABLE_TAINT
 from federation.core.model import Cluster, ClusterAffinity, FailoverPolicy, Placement, Taint
@@ -95,6 +97,9 @@ def _affinity_reason(groups: Sequence[ClusterAffinity], c: Cluster) -> tuple[int
     return -1, reason or "no affinity group matches"
 
 
+_NO_FREE: Mapping[str, int | None] = {}
+
+
 def place(
     placement: Placement,
     failover: FailoverPolicy,
@@ -103,12 +108,25 @@ def place(
     hosting: Collection[str],
     now: float,
     free: Mapping[str, int | None] | None = None,
+    *,
+    memo: dict[Any, Any] | None = None,
 ) -> PlacementResult:
     """Choose target clusters. `taints` are the effective taints (declared + health) per cluster,
     `hosting` the clusters the workload is assigned to now, `free` an estimate of how many more
-    replicas each cluster can take (None = unknown)."""
-    free = free or {}
+    replicas each cluster can take (None = unknown).
+
+    `memo` (optional: a dict the caller keeps, e.g. one per policy and request) lets workloads
+    share the verdicts on the clusters they are not on: a workload then costs its hosting
+    clusters plus a merge, not a pass over every cluster. The memo remembers its inputs
+    (`placement`, `failover`, `clusters` and `free` by identity, `taints` by value) and is
+    rebuilt when they differ, so the result is the same either way. Treat `free` and the
+    mappings in `taints` as read-only while a memo may hold them."""
+    free = free or _NO_FREE
     groups = placement.affinity_groups or (placement.affinity,)
+    if memo is not None and len(groups) == 1 and not placement.spread:
+        fast = _place_shared(placement, failover, clusters, taints, hosting, now, free, memo)
+        if fast is not None:
+            return fast
     excluded: dict[str, str] = {}
     evict: dict[str, str] = {}
     later: float | None = None
@@ -156,6 +174,190 @@ def place(
             evict[name] = f"spread constraint ({spread_out[name]})"
     selected = tuple(c.name for c in chosen)
     return PlacementResult(selected, excluded, evict, later, scores, degraded)
+
+
+def _rank(score: int, room: int | None, name: str) -> tuple[int, int, str]:
+    return (-score, -(room if room is not None else 1 << 30), name)
+
+
+class _Shared:
+    """One policy's placement verdicts on every cluster for a workload that is not on it."""
+
+    __slots__ = (
+        "by_name",
+        "excluded",
+        "index",
+        "inputs",
+        "mismatch",
+        "names",
+        "ranks",
+        "scores",
+        "selected",
+    )
+
+    def __init__(
+        self,
+        placement: Placement,
+        failover: FailoverPolicy,
+        clusters: Sequence[Cluster],
+        taints: Mapping[str, Sequence[Taint]],
+        now: float,
+        free: Mapping[str, int | None],
+    ) -> None:
+        # `now` is not among them: it only matters to clusters the workload is on
+        self.inputs = (placement, failover, clusters, taints, free)
+        self.excluded: dict[str, str] = {}  # in cluster order, as `place` fills it
+        self.mismatch: set[str] = set()  # excluded by affinity (hosting or not)
+        feasible: list[tuple[tuple[int, int, str], int]] = []  # (rank, score)
+        groups = placement.affinity_groups or (placement.affinity,)
+        for c in clusters:
+            _, why = _affinity_reason(groups, c)
+            if why is not None:
+                self.excluded[c.name] = why
+                self.mismatch.add(c.name)
+                continue
+            out, _, _, penalty = _taint_filter(
+                c, taints.get(c.name, ()), placement, failover, False, now
+            )
+            if out is not None:
+                self.excluded[c.name] = out
+                continue
+            feasible.append((_rank(-penalty, free.get(c.name), c.name), -penalty))
+        feasible.sort(key=_rank_of)
+        # feasible clusters best first, as three parallel lists, and where each one is
+        self.ranks = [rank for rank, _ in feasible]
+        self.names = [rank[2] for rank, _ in feasible]
+        self.scores = [score for _, score in feasible]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.selected = tuple(self.names)
+        self.by_name = {c.name: c for c in clusters}
+
+    def serves(
+        self,
+        placement: Placement,
+        failover: FailoverPolicy,
+        clusters: Sequence[Cluster],
+        taints: Mapping[str, Sequence[Taint]],
+        now: float,
+        free: Mapping[str, int | None],
+    ) -> bool:
+        p, f, c, t, fr = self.inputs
+        return (
+            p is placement
+            and f is failover
+            and c is clusters
+            and fr is free
+            and (t is taints or t == taints)
+        )
+
+
+def _place_shared(
+    placement: Placement,
+    failover: FailoverPolicy,
+    clusters: Sequence[Cluster],
+    taints: Mapping[str, Sequence[Taint]],
+    hosting: Collection[str],
+    now: float,
+    free: Mapping[str, int | None],
+    memo: dict[Any, Any],
+) -> PlacementResult | None:
+    """`place` for a policy with one affinity group and no spread constraints, from verdicts
+    shared across workloads; None when a hosting cluster is excluded (the general path then
+    decides, with the eviction reasons in their usual order)."""
+    shared: _Shared | None = memo.get("shared")
+    if shared is None or not shared.serves(placement, failover, clusters, taints, now, free):
+        shared = memo["shared"] = _Shared(placement, failover, clusters, taints, now, free)
+    later: float | None = None
+    own: list[tuple[tuple[int, int, str], int]] = []
+    by_name = shared.by_name
+    for name in hosting:
+        c = by_name.get(name)
+        if c is None:
+            continue
+        if name in shared.mismatch:
+            return None
+        out, _, due, penalty = _taint_filter(
+            c, taints.get(name, ()), placement, failover, True, now
+        )
+        if out is not None:
+            return None
+        if due is not None:
+            later = due if later is None else min(later, due)
+        score = LOCALITY_SCORE - penalty
+        own.append((_rank(score, free.get(name), name), score))
+    excluded = shared.excluded
+    if not own:
+        scores = _Scores(shared.names, shared.scores)
+        return PlacementResult(shared.selected, dict(excluded), {}, later, scores, "")
+    mine = {rank[2] for rank, _ in own}
+    if not mine.isdisjoint(excluded):
+        excluded = {n: r for n, r in excluded.items() if n not in mine}
+    else:
+        excluded = dict(excluded)
+    own.sort(key=_rank_of)
+    ranks = shared.ranks
+    if not ranks or own[-1][0] < ranks[0]:
+        # the usual case: the clusters it is on come first (locality), then the shared order
+        names = [rank[2] for rank, _ in own]
+        points = [score for _, score in own]
+        index = shared.index
+        at = sorted(index[n] for n in mine if n in index)
+        if at:
+            start = 0
+            for i in at:
+                names.extend(shared.names[start:i])
+                points.extend(shared.scores[start:i])
+                start = i + 1
+            names.extend(shared.names[start:])
+            points.extend(shared.scores[start:])
+        else:
+            names.extend(shared.names)
+            points.extend(shared.scores)
+    else:
+        ranks, names, points = ranks[:], shared.names[:], shared.scores[:]
+        index = shared.index
+        for i in sorted((index[n] for n in mine if n in index), reverse=True):
+            del ranks[i], names[i], points[i]
+        for rank, score in own:
+            j = bisect.bisect_left(ranks, rank)
+            ranks.insert(j, rank)
+            names.insert(j, rank[2])
+            points.insert(j, score)
+    return PlacementResult(tuple(names), excluded, {}, later, _Scores(names, points), "")
+
+
+def _rank_of(item: tuple[tuple[int, int, str], int]) -> tuple[int, int, str]:
+    return item[0]
+
+
+class _Scores(Mapping[str, int]):
+    """`PlacementResult.scores` of the shared path: a read-only mapping built on first use
+    (the planner never reads it; building it for every workload would cost more than the
+    rest of the placement)."""
+
+    __slots__ = ("_built", "_names", "_points")
+
+    def __init__(self, names: Sequence[str], points: Sequence[int]) -> None:
+        self._names = names
+        self._points = points
+        self._built: dict[str, int] | None = None
+
+    def _dict(self) -> dict[str, int]:
+        if self._built is None:
+            self._built = dict(zip(self._names, self._points, strict=True))
+        return self._built
+
+    def __getitem__(self, name: str) -> int:
+        return self._dict()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
 
 
 def _spread(

@@ -8,8 +8,9 @@ only those workloads are looked at (a change of any cluster's health makes every
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from federation.core.actions import (
@@ -41,10 +42,12 @@ from federation.core.model import (
     Observation,
     ObservedObject,
     PropagationPolicy,
+    Resources,
     Taint,
     Workload,
 )
 from federation.core.placement import place
+from federation.core.webster import tie_ascending
 
 _NO_OBSERVATION = ClusterObservation(cluster="")
 
@@ -56,6 +59,7 @@ class _Context:
     health: Mapping[str, ClusterHealth]
     taints: Mapping[str, tuple[Taint, ...]]
     now: float
+    free_memo: dict[Resources, dict[str, int | None]] = field(default_factory=dict)
 
     def obs(self, cluster: str) -> ClusterObservation:
         return self.observed.clusters.get(cluster, _NO_OBSERVATION)
@@ -68,11 +72,29 @@ class _Context:
         return self.obs(cluster).objects.get(key)
 
     def free_replicas(self, w: Workload) -> dict[str, int | None]:
-        out: dict[str, int | None] = {}
-        for c in self.desired.clusters:
-            free = self.obs(c.name).free
-            out[c.name] = None if free is None else free.replicas_fitting(w.request)
+        """Replicas of `w` each cluster can still take (None = unknown); shared by workloads
+        asking the same request, and by later reconciles while no cluster's free room changes
+        (see `_memo`), so treat as read-only."""
+        request = w.request
+        out = self.free_memo.get(request)
+        if out is not None:
+            return out
+        clusters = self.desired.clusters
+        frees = tuple(self.obs(c.name).free for c in clusters)
+        last = _FREE.get(request)
+        if last is not None and last[0] is clusters and last[1] == frees:
+            out = last[2]
+        else:
+            out = {
+                c.name: None if free is None else free.replicas_fitting(request)
+                for c, free in zip(clusters, frees, strict=True)
+            }
+            _memo(_FREE, request, (clusters, frees, out))
+        self.free_memo[request] = out
         return out
+
+
+_FRESH = ClusterHealth()
 
 
 def _advance_health(
@@ -81,7 +103,7 @@ def _advance_health(
     before: Mapping[str, ClusterHealth],
     th: HealthThresholds,
 ) -> tuple[dict[str, ClusterHealth], list[Event]]:
-    health = {c.name: before.get(c.name, ClusterHealth()) for c in desired.clusters}
+    health = {c.name: before.get(c.name, _FRESH) for c in desired.clusters}
     events: list[Event] = []
     for p in sorted(probes, key=lambda p: (p.t, p.cluster)):
         h = health.get(p.cluster)
@@ -107,15 +129,28 @@ def _cluster_conditions(
 ) -> dict[str, tuple[Condition, ...]]:
     out = {}
     for name, h in health.items():
-        ready = h.state is Health.READY
-        msg = f"{h.state.value} since t={h.since:g}s"
-        if not h.run_ok and h.run:
-            msg += f"; {h.run} failed probe(s) in a row"
-        conds = [Condition("Ready", ready, h.state.value, msg)]
-        if not ctx.obs(name).reachable:
-            conds.append(Condition("Observed", False, "Unreachable", "last observation failed"))
-        out[name] = tuple(conds)
+        failed = 0 if h.run_ok else h.run
+        reachable = ctx.obs(name).reachable
+        k = (h.state, h.since, failed, reachable)
+        conds = _CONDITIONS.get(k)
+        if conds is None:
+            conds = _memo(_CONDITIONS, k, _conditions(h.state, h.since, failed, reachable))
+        out[name] = conds
     return out
+
+
+# the same few conditions every cycle: memoised by value (cheap to keep, costly to format)
+_CONDITIONS: dict[tuple[Health, float, int, bool], tuple[Condition, ...]] = {}
+
+
+def _conditions(state: Health, since: float, failed: int, reachable: bool) -> tuple[Condition, ...]:
+    msg = f"{state.value} since t={since:g}s"
+    if failed:
+        msg += f"; {failed} failed probe(s) in a row"
+    conds = [Condition("Ready", state is Health.READY, state.value, msg)]
+    if not reachable:
+        conds.append(Condition("Observed", False, "Unreachable", "last observation failed"))
+    return tuple(conds)
 
 
 def _weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int, int | None]:
@@ -126,6 +161,75 @@ def _weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int,
         weight = 1
     bounds = next((b for b in rs.bounds if b.target.matches(c)), None)
     return weight, (bounds.min if bounds else 0), (bounds.max if bounds else None)
+
+
+_Row = tuple[str, int, int, int | None, int, int | None]  # name weight min max current cap
+
+# Division is a pure function of its rows, so its results are memoised by value across
+# reconciles: a resync or a health change re-divides every workload, mostly with the same rows
+# as last time, and workloads of one shape share them. kfed's division reads the workload key
+# only through the parity of its hash (`tie_ascending`, see federation.core.kfed_division), so
+# for kfed that parity is the key of the memo, and equal-shaped workloads share one entry.
+# Rows are keyed as (base rows, selected clusters, the rows that differ from the base): the
+# base rows of a (policy, request) are interned as a number when they change, so a lookup
+# hashes a tuple of names, not a tuple of rows. Numbers are never reused, so clearing the
+# tables only costs misses.
+_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int]] = {}
+_BASES: dict[tuple[_Row, ...], int] = {}
+_TIES: dict[str, bool] = {}
+_NUMBERS = itertools.count()
+_MEMO_MAX = 50_000
+# Per-cluster work every reconcile repeats, kept between reconciles while its inputs are the
+# same objects (or, for taints, equal): free replicas per request, placement verdicts and base
+# division rows per (policy, request). Each entry holds its inputs and is checked before use.
+_FREE: dict[Resources, tuple[Any, tuple[Resources | None, ...], dict[str, int | None]]] = {}
+_PLACEMENTS: dict[tuple[str, str, Resources | None], dict[Any, Any]] = {}
+_ROWS: dict[tuple[str, str, Resources | None], tuple[Any, ...]] = {}
+
+
+def _memo(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    """Store `value` in a bounded memo table (cleared when full: entries are only caches)."""
+    if len(table) >= _MEMO_MAX:
+        table.clear()
+    table[key] = value
+    return value
+
+
+def _bucket(policy: PropagationPolicy, w: Workload) -> tuple[str, str, Resources | None]:
+    """Workloads of one policy asking the same request see the same free room everywhere."""
+    return (policy.namespace, policy.name, w.request if w.divisible else None)
+
+
+def _base_rows(
+    ctx: _Context, w: Workload, policy: PropagationPolicy, free: Mapping[str, int | None]
+) -> tuple[dict[str, _Row], int]:
+    """Each cluster's division row for a workload that has nothing there yet, and the number
+    standing for exactly these rows."""
+    k = _bucket(policy, w)
+    clusters = ctx.desired.clusters
+    hit = _ROWS.get(k)
+    if hit is not None and hit[0] is policy and hit[1] is clusters and hit[2] is free:
+        return hit[3], hit[4]
+    rows: dict[str, _Row] = {}
+    for c in clusters:
+        weight, lo, hi = _weight_and_bounds(policy, c)
+        rows[c.name] = (c.name, weight, lo, hi, 0, free.get(c.name))
+    content = tuple(rows.values())
+    number = _BASES.get(content)
+    if number is None:
+        number = _memo(_BASES, content, next(_NUMBERS))
+    _memo(_ROWS, k, (policy, clusters, free, rows, number))
+    return rows, number
+
+
+def _tie(method: str, uid: str) -> str | bool:
+    """What of the workload key a division method reads (see the memo note above)."""
+    if method != "kfed":
+        return uid
+    tie = _TIES.get(uid)
+    if tie is None:
+        tie = _memo(_TIES, uid, tie_ascending(uid))
+    return bool(tie)
 
 
 def _divide(
@@ -143,35 +247,49 @@ def _divide(
         return {c: total for c in selected}, 0
     if not selected:
         return {}, total
-    rows = []
-    for name in selected:
-        c = ctx.desired.cluster(name)
-        assert c is not None
-        weight, lo, hi = _weight_and_bounds(policy, c)
-        room = free.get(name)
-        obj = ctx.object(name, w.key)
+    key = w.key
+    base, number = _base_rows(ctx, w, policy, free)
+    # rows that differ from the base: clusters the workload is assigned to or present on
+    special: dict[str, _Row] = {}
+    for name in (*current, *_holders(ctx, key)):
+        if name in special or name not in base:
+            continue
+        _, weight, lo, hi, _, room = base[name]
+        obj = ctx.object(name, key)
         # capacity = replicas already holding resources there + what still fits
         held = 0
         if obj is not None:
             held = obj.scheduled if obj.scheduled is not None else (obj.ready_replicas or 0)
-        rows.append(
-            {
-                "name": name,
-                "weight": weight,
-                "min": lo,
-                "max": hi,
-                "current": current.get(name, 0),
-                "capacity": None if room is None else held + room,
-            }
+        cap = None if room is None else held + room
+        special[name] = (name, weight, lo, hi, current.get(name, 0), cap)
+    if special:
+        chosen = set(selected)
+        differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
+    else:
+        differ = ()
+    method = rs.method_name()
+    uid = w.uid or key
+    rebalance = rebalance or rs.rebalance
+    memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ)
+    hit = _DIVISIONS.get(memo_key)
+    if hit is None:
+        changed = {r[0]: r for r in differ}
+        div = divide(
+            total,
+            [
+                {"name": n, "weight": wt, "min": lo, "max": hi, "current": cur, "capacity": cap}
+                for n, wt, lo, hi, cur, cap in (changed.get(n) or base[n] for n in selected)
+            ],
+            method=method,
+            key=uid,
+            rebalance=rebalance,
         )
-    div = divide(
-        total,
-        rows,
-        method=rs.method_name(),
-        key=w.uid or w.key,
-        rebalance=rebalance or rs.rebalance,
-    )
-    return {c: n for c, n in div.replicas.items() if n > 0}, div.unschedulable
+        hit = _memo(
+            _DIVISIONS,
+            memo_key,
+            (tuple((c, n) for c, n in div.replicas.items() if n > 0), div.unschedulable),
+        )
+    return dict(hit[0]), hit[1]
 
 
 def _ready_on(ctx: _Context, w: Workload, cluster: str, replicas: int | None, held: bool) -> bool:
@@ -214,6 +332,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
         )
     else:
         free = ctx.free_replicas(w) if w.divisible else {}
+        bucket = _bucket(policy, w)
         res = place(
             policy.placement,
             policy.failover,
@@ -222,6 +341,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
             ws.assignment.keys(),
             now,
             free,
+            memo=_PLACEMENTS.get(bucket) or _memo(_PLACEMENTS, bucket, {}),
         )
         excluded = res.excluded
         if res.next_eviction_at is not None:
