@@ -1,8 +1,8 @@
 """A scale benchmark of the sim backend: `python -m sim.bench CLUSTERS WORKLOADS SECONDS`.
 
-Builds a synthetic federation (clusters in regions of ten; Deployments of 1-5 replicas divided
-over every cluster with equal weights, ties broken per workload so they spread; one region
-outage from a third of the run for a third of it), runs it and prints events, events/s,
+Builds a synthetic federation (clusters of 20 nodes in regions of ten; Deployments of 1-5
+replicas, each divided over three clusters in three regions, the triples spread over the fleet;
+one region outage from a third of the run for a third of it), runs it and prints events, events/s,
 simulated seconds per wall second, where the wall time went, and peak memory (ru_maxrss).
 Benchmarks print figures; nothing asserts on wall time.
 """
@@ -17,6 +17,7 @@ from federation.core.desired import DesiredState
 from federation.core.model import (
     Cluster,
     ClusterAffinity,
+    LabelSelector,
     Placement,
     PropagationPolicy,
     ReplicaScheduling,
@@ -40,27 +41,40 @@ def federation(clusters: int, workloads: int, duration: float, seed: int = 1) ->
         )
         for i in range(clusters)
     ]
+    # workload group g runs on three clusters a third of the fleet apart (so in three regions);
+    # one policy per group, selected by label
+    groups = max(1, clusters // 3)
+    policies = [
+        PropagationPolicy(
+            f"group-{g}",
+            selectors=(
+                ResourceSelector(
+                    kind="Deployment", label_selector=LabelSelector({"group": str(g)})
+                ),
+            ),
+            placement=Placement(
+                affinity=ClusterAffinity(
+                    cluster_names=tuple(cl[(g + k * groups) % clusters].name for k in range(3))
+                ),
+                replicas=ReplicaScheduling("Divided", "StaticWeight"),
+            ),
+        )
+        for g in range(groups)
+    ]
     wl = [
         Workload(
             "apps/v1",
             "Deployment",
             f"w{j:05d}",
             "default",
+            labels={"group": str(j % groups)},
             manifest={"spec": {"replicas": 1 + j % 5}},
             replicas=1 + j % 5,
             request=Resources(0.1, 0.125 * GI, 1),
         )
         for j in range(workloads)
     ]
-    pol = PropagationPolicy(
-        "all",
-        selectors=(ResourceSelector(kind="Deployment"),),
-        placement=Placement(
-            affinity=ClusterAffinity(),
-            replicas=ReplicaScheduling("Divided", "StaticWeight"),
-        ),
-    )
-    desired = DesiredState.build(cl, [pol], (), wl)
+    desired = DesiredState.build(cl, policies, (), wl)
     outage = Fault(
         "outage",
         at=duration / 3,

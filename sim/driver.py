@@ -5,10 +5,15 @@ The control plane is one SimPy process: wait until the loop's deadline or until 
 news, read the clock once, run one cycle. Cycles are at least `min_cycle_interval` apart, as a
 work queue that collects a burst of events before it reconciles: without it, a burst of status
 updates arriving microseconds apart would cost one full cycle each. Idle time costs nothing.
+
+While it runs, `run` raises the cyclic garbage collector's first threshold (restored after):
+the sim and the core allocate many short-lived containers, and collecting every 700 allocations
+cost about 30 % of the wall time of a 100-cluster x 10,000-workload run.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
@@ -26,6 +31,7 @@ from sim.network import Link
 from sim.world import World
 
 Progress = Callable[[float, float], None]  # (simulated time, duration)
+GC_THRESHOLD = 100_000  # allocations between young collections while a run is on
 
 
 @dataclass
@@ -58,9 +64,25 @@ def run(
     progress: Progress | None = None,
     recorder: Recorder | None = None,
     min_cycle_interval: float = 0.02,
+    gc_threshold: int | None = GC_THRESHOLD,
 ) -> SimRun:
     """Simulate `scenario` for `scenario.duration` seconds; `progress(t, duration)` is called
-    about every 0.5 % of the run."""
+    about every 0.5 % of the run. `gc_threshold` None leaves the garbage collector alone."""
+    before = gc.get_threshold()
+    if gc_threshold is not None:
+        gc.set_threshold(max(before[0], gc_threshold), before[1], before[2])
+    try:
+        return _run(scenario, progress, recorder, min_cycle_interval)
+    finally:
+        gc.set_threshold(*before)
+
+
+def _run(
+    scenario: Scenario,
+    progress: Progress | None,
+    recorder: Recorder | None,
+    min_cycle_interval: float,
+) -> SimRun:
     started = time.perf_counter()
     desired = scenario.desired
     settings = scenario.sim
