@@ -95,6 +95,7 @@ class _Context:
 
 
 _FRESH = ClusterHealth()
+_NO_STATE = WorkloadState()
 
 
 def _advance_health(
@@ -141,6 +142,18 @@ def _cluster_conditions(
 
 # the same few conditions every cycle: memoised by value (cheap to keep, costly to format)
 _CONDITIONS: dict[tuple[Health, float, int, bool], tuple[Condition, ...]] = {}
+
+
+def _condition(type_: str, status: bool, reason: str, message: str = "") -> Condition:
+    """A Condition, shared with every equal one (they are frozen; most workloads repeat a few)."""
+    k = (type_, status, reason, message)
+    c = _WORKLOAD_CONDITIONS.get(k)
+    if c is None:
+        c = _memo(_WORKLOAD_CONDITIONS, k, Condition(type_, status, reason, message))
+    return c
+
+
+_WORKLOAD_CONDITIONS: dict[tuple[str, bool, str, str], Condition] = {}
 
 
 def _conditions(state: Health, since: float, failed: int, reachable: bool) -> tuple[Condition, ...]:
@@ -328,7 +341,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
     if policy is None:
         targets: dict[str, int] = {}
         conditions.append(
-            Condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
+            _condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
         )
     else:
         free = ctx.free_replicas(w) if w.divisible else {}
@@ -402,10 +415,10 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
                 )
             )
         if res.degraded:
-            conditions.append(Condition("SpreadSatisfied", False, "Degraded", res.degraded))
+            conditions.append(_condition("SpreadSatisfied", False, "Degraded", res.degraded))
         if unschedulable:
             conditions.append(
-                Condition(
+                _condition(
                     "Scheduled",
                     False,
                     "Unschedulable",
@@ -414,11 +427,11 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
             )
         elif not targets:
             conditions.append(
-                Condition("Scheduled", False, "NoCluster", "no cluster passes placement")
+                _condition("Scheduled", False, "NoCluster", "no cluster passes placement")
             )
         else:
             conditions.append(
-                Condition("Scheduled", True, "Scheduled", f"{len(targets)} cluster(s)")
+                _condition("Scheduled", True, "Scheduled", f"{len(targets)} cluster(s)")
             )
     replicas_of = (lambda n: n) if w.divisible else (lambda n: None)
     done = all(_ready_on(ctx, w, c, replicas_of(n), c in evictions) for c, n in targets.items())
@@ -447,7 +460,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
     ready = sum((cs.ready or 0) for cs in clusters.values())
     if w.divisible:
         conditions.append(
-            Condition(
+            _condition(
                 "Available",
                 ready >= (w.replicas or 0),
                 "Available" if ready >= (w.replicas or 0) else "Degraded",
@@ -455,7 +468,7 @@ def _plan_workload(ctx: _Context, w: Workload, ws: WorkloadState) -> _Outcome:
             )
         )
     applied = all(cs.applied for c, cs in clusters.items() if c in want)
-    conditions.append(Condition("FullyApplied", applied, "Applied" if applied else "Pending", ""))
+    conditions.append(_condition("FullyApplied", applied, "Applied" if applied else "Pending", ""))
     status = WorkloadStatus(
         key,
         w.replicas,
@@ -550,11 +563,12 @@ def reconcile(
     keys = set(desired.workloads) | set(state.workloads) if everything else set(dirty or ())
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
-    workloads = dict(state.workloads)
+    # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
+    workloads = dict(state.workloads) if keys else {}
     wakeups: dict[str, float] = {}
     for key in sorted(keys):
         w = desired.workloads.get(key)
-        ws = state.workloads.get(key, WorkloadState())
+        ws = state.workloads.get(key, _NO_STATE)
         if w is None:
             # removed from the desired state: delete every copy we can reach
             for name in _holders(ctx, key):
@@ -578,7 +592,7 @@ def reconcile(
         cluster_conditions=_cluster_conditions(health, ctx),
         workloads=statuses,
         events=tuple(events),
-        state=FederationState(health, workloads),
+        state=FederationState(health, workloads if keys else state.workloads),
         wakeups=wakeups,
         health_changed=changed,
     )
