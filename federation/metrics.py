@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from federation.core.actions import Apply, Plan
+from federation.core.actions import Action, Apply, Plan
 
 COLUMNS = ("t", "kind", "cluster", "workload", "fields")
 
@@ -51,11 +51,12 @@ class Recorder:
     ) -> None:
         self.rows.append(Row(t, kind, cluster, workload, fields))
 
-    def plan(self, t: float, plan: Plan) -> None:
+    def plan(self, t: float, plan: Plan, sent: Sequence[Action] | None = None) -> None:
+        """The plan's events, and the actions actually sent (default: all of them)."""
         for e in plan.events:
             self.rows.append(Row(e.t, e.kind, e.cluster, e.workload, dict(e.fields)))
         if self.record_actions:
-            for a in plan.actions:
+            for a in plan.actions if sent is None else sent:
                 if isinstance(a, Apply):
                     self.rows.append(
                         Row(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Protocol
 
-from federation.core.actions import Action, FederationState, Plan, WorkloadStatus
+from federation.core.actions import Action, Apply, FederationState, Plan, WorkloadStatus
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import (
@@ -128,6 +128,7 @@ class ControlLoop:
         recorder: Recorder,
         thresholds: HealthThresholds = HealthThresholds(),
         resync_period: float = 300.0,
+        inflight_timeout: float = 10.0,
     ) -> None:
         self.desired = desired
         self.gateway = gateway
@@ -144,6 +145,10 @@ class ControlLoop:
         self._wakeups: list[tuple[float, str]] = []
         self._next_probe = {c.name: 0.0 for c in desired.clusters}
         self._next_resync = resync_period
+        # writes sent but not yet seen on the member: (cluster, key) -> (hash or "", sent at)
+        self._inflight: dict[tuple[str, str], tuple[str, float]] = {}
+        self.inflight_timeout = inflight_timeout
+        self.suppressed = 0  # actions not re-sent because the same write was still on its way
 
     def update_desired(self, desired: DesiredState, changed: Collection[str]) -> None:
         """Take new documents (a load change); `changed` are the workload keys that differ."""
@@ -155,6 +160,7 @@ class ControlLoop:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
         self.cycles += 1
         probes, deltas = self.gateway.observe(now)
+        self._settle(deltas)
         changed = self.view.merge(deltas)
         while self._wakeups and self._wakeups[0][0] <= now:
             changed.add(heapq.heappop(self._wakeups)[1])
@@ -179,9 +185,10 @@ class ControlLoop:
         self.reconciled += len(plan.workloads)
         for key, t in plan.wakeups.items():
             heapq.heappush(self._wakeups, (t, key))
-        if plan.actions:
-            self.gateway.apply(plan.actions, now)
-        self.recorder.plan(now, plan)
+        sent = self._unsent(plan.actions, now)
+        if sent:
+            self.gateway.apply(sent, now)
+        self.recorder.plan(now, plan, sent)
         due = [c for c, t in self._next_probe.items() if t <= now]
         if due:
             self.gateway.probe(due, now, self.thresholds.probe_timeout)
@@ -194,3 +201,35 @@ class ControlLoop:
         if plan.requeue_after is not None:
             deadline = min(deadline, now + plan.requeue_after)
         return max(deadline, now)
+
+    # A level-triggered core asks for the same write again whenever it looks at a workload
+    # before the member has answered; the loop sends it once and waits for the answer (or a
+    # failure, or `inflight_timeout`) before sending it again.
+
+    def _unsent(self, actions: Sequence[Action], now: float) -> list[Action]:
+        out = []
+        for a in actions:
+            sig = a.hash if isinstance(a, Apply) else ""
+            k = (a.cluster, a.key)
+            prev = self._inflight.get(k)
+            if prev is not None and prev[0] == sig and now - prev[1] < self.inflight_timeout:
+                self.suppressed += 1
+                continue
+            self._inflight[k] = (sig, now)
+            out.append(a)
+        return out
+
+    def _settle(self, deltas: Sequence[Delta]) -> None:
+        """Forget writes the members have answered: applied, deleted, or failed."""
+        if not self._inflight:
+            return
+        for d in deltas:
+            for key, obj in d.upserts.items():
+                prev = self._inflight.get((d.cluster, key))
+                if prev is not None and prev[0] == obj.hash:
+                    del self._inflight[(d.cluster, key)]
+            for key in (*d.removals, *d.touched):
+                self._inflight.pop((d.cluster, key), None)
+            if d.full:
+                for k in [k for k in self._inflight if k[0] == d.cluster]:
+                    del self._inflight[k]
