@@ -242,13 +242,13 @@ class _Shared:
         free: Mapping[str, int | None],
     ) -> bool:
         p, f, c, t, fr = self.inputs
-        return (
-            p is placement
-            and f is failover
-            and c is clusters
-            and fr is free
-            and (t is taints or t == taints)
-        )
+        if p is not placement or f is not failover or c is not clusters or fr is not free:
+            return False
+        if t is not taints:
+            if t != taints:
+                return False
+            self.inputs = (p, f, c, taints, fr)  # equal: compare by identity from now on
+        return True
 
 
 def _place_shared(
