@@ -26,15 +26,13 @@ def managed_objects(handle: MemberHandle) -> list[tuple[str, str, str]]:
                 .items
             )
             for o in items:
-                if kind == "Namespace" and o.status and o.status.phase == "Terminating":
-                    continue
                 found.append((kind, o.metadata.namespace or "", o.metadata.name))
         return found
     finally:
         client.close()
 
 
-def delete_managed(handles: Iterable[MemberHandle], wait: float = 30.0) -> int:
+def delete_managed(handles: Iterable[MemberHandle], wait: float = 60.0) -> int:
     """Delete kfed's objects on every member; wait until they are gone. Returns how many."""
     total = 0
     handles = list(handles)
@@ -46,13 +44,15 @@ def delete_managed(handles: Iterable[MemberHandle], wait: float = 30.0) -> int:
                     KINDS[kind].delete(client, name, ns, 10.0)
                     total += 1
                 except Exception as e:
-                    if getattr(e, "status", None) != 404:
+                    if getattr(e, "status", None) not in (404, 409):  # gone, or going
                         raise
         finally:
             client.close()
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if not any(k != "Namespace" for h in handles for k, _, _ in managed_objects(h)):
+        # namespaces too: the next run may want the same name, and a terminating namespace
+        # refuses new objects
+        if not any(managed_objects(h) for h in handles):
             break
         time.sleep(0.3)
     return total

@@ -5,7 +5,6 @@ mechanisms and the same timeline rows as the sim, so the same report and plots f
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -14,11 +13,12 @@ from typing import Any
 
 from federation.core.model import Cluster
 from federation.kube.cleanup import delete_managed
+from federation.kube.fault_schedule import FaultRunner
 from federation.kube.members import MemberHandle, MemberSpec, NodePool
 from federation.kube.truth import TruthRecorder
 from federation.metrics import Recorder
 from federation.runtime import ControlLoop
-from federation.scenario import Fault, Scenario
+from federation.scenario import Scenario
 
 DEFAULT_WORKDIR = Path("~/.cache/kfed/clusters")
 
@@ -86,138 +86,6 @@ class KubeRun:
     wall_seconds: float
     handles: Mapping[str, MemberHandle]
     stats: dict[str, Any] = field(default_factory=dict)
-
-
-class FaultRunner:
-    """Injects and reverts scenario faults on a background thread, on the run's clock, so a
-    slow mechanism (a cluster restart takes seconds) never stalls the control loop."""
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        members: Members,
-        recorder: Recorder,
-        clock: Callable[[], float],
-        on_load: Callable[[str, int], None],
-        truth: TruthRecorder,
-    ) -> None:
-        self.members, self.recorder, self.clock, self.on_load = members, recorder, clock, on_load
-        self.truth = truth
-        self.steps: list[tuple[float, int, str, Fault]] = []
-        for i, f in enumerate(scenario.faults):
-            self.steps.append((f.at, i, "start", f))
-            if f.end is not None and f.end < scenario.duration:
-                self.steps.append((f.end, i, "end", f))
-        self.steps.sort(key=lambda s: (s[0], s[1]))
-        self.active: dict[int, list[Any]] = {}
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="faults", daemon=True)
-        self.errors: list[str] = []
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        for at, i, phase, f in self.steps:
-            if self.stop.wait(max(0.0, at - self.clock())):
-                return
-            try:
-                self._step(i, phase, f)
-            except Exception as e:  # a failed injection is reported, not fatal
-                self.errors.append(f"{phase} {f.kind} on {list(f.clusters)}: {e}")
-
-    def _step(self, i: int, phase: str, f: Fault) -> None:
-        if f.kind == "load-surge":
-            key = str(f.params["workload"])
-            if phase == "start":
-                self.recorder.row(
-                    self.clock(),
-                    "fault",
-                    "",
-                    key,
-                    phase="start",
-                    fault=f.kind,
-                    replicas=f.params["replicas"],
-                )
-                self.on_load(key, int(f.params["replicas"]))
-            else:
-                self.on_load(key, -1)
-                self.recorder.row(self.clock(), "fault", "", key, phase="end", fault=f.kind)
-            return
-        if phase == "start":
-            handles = []
-            for c in f.clusters:
-                self.recorder.row(
-                    self.clock(),
-                    "fault",
-                    c,
-                    "",
-                    phase="start",
-                    fault=f.kind,
-                    **{k: v for k, v in f.params.items()},
-                )
-                handles.extend(self._inject(f, c))
-            self.active[i] = handles
-        else:
-            self._revert(i, f)
-
-    def _inject(self, f: Fault, c: str) -> list[Any]:
-        inj = self.members.injector
-        if inj is None:
-            raise RuntimeError(f"members bound by context: cannot inject {f.kind}")
-        p = f.params
-        if f.kind == "outage":
-            self.truth.cluster_down(c)  # its workloads are down with it
-            return [inj.outage(c)]
-        if f.kind == "api-hang":
-            return [inj.hang(c)]
-        if f.kind == "partition":
-            return [inj.partition(c, mode="blackhole")]
-        if f.kind == "latency":
-            return [
-                inj.latency(
-                    c,
-                    int(float(p.get("latency", 0.2)) * 1000),
-                    int(float(p.get("jitter", 0.0)) * 1000),
-                )
-            ]
-        if f.kind == "node-loss":
-            return [inj.lose_nodes(c, int(p.get("nodes", 1)))]
-        if f.kind == "flapping":
-            # the kube flap is a link flap: the partition toggles; restarting a control plane
-            # every few seconds is not something a real cluster can do
-            t = threading.Thread(target=self._flap, args=(f, c), daemon=True)
-            t.start()
-            return []
-        raise ValueError(f"fault {f.kind} has no real mechanism")
-
-    def _flap(self, f: Fault, c: str) -> None:
-        inj = self.members.injector
-        period, down = float(f.params.get("period", 10)), float(f.params.get("down", 3))
-        end = f.end if f.end is not None else float("inf")
-        while not self.stop.is_set() and self.clock() < end:
-            h = inj.partition(c, mode="blackhole")
-            self.stop.wait(down)
-            inj.revert(h)
-            if self.stop.wait(max(0.0, period - down)):
-                return
-
-    def _revert(self, i: int, f: Fault) -> None:
-        for h in reversed(self.active.pop(i, [])):
-            self.members.injector.revert(h)
-        for c in f.clusters:
-            if f.kind == "outage":
-                self.truth.cluster_up(c)
-            self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
-
-    def close(self) -> None:
-        self.stop.set()
-        for i in list(self.active):
-            for h in reversed(self.active.pop(i)):
-                try:
-                    self.members.injector.revert(h)
-                except Exception as e:
-                    self.errors.append(f"revert: {e}")
 
 
 def run(

@@ -75,6 +75,7 @@ class MemberObserver:
         self._pods: dict[str, PodInfo] = {}
         self._nodes: dict[str, Resources | None] = {}
         self._free: Resources | None = None
+        self._listed: set[str] = set()  # "Pod", "Node": free room is unknown until both are
         self._threads: list[threading.Thread] = []
         self.errors = 0
 
@@ -142,11 +143,13 @@ class MemberObserver:
                 self._pods = {
                     f"{p.metadata.namespace}/{p.metadata.name}": pod_info(p) for p in items
                 }
+                self._listed.add(kind)
             self._recount()
             return
         if kind == "Node":
             with self._lock:
                 self._nodes = {n.metadata.name: node_allocatable(n) for n in items}
+                self._listed.add(kind)
             self._recount()
             return
         seen: dict[str, ObservedObject] = {}
@@ -220,7 +223,8 @@ class MemberObserver:
             for r in self._nodes.values():
                 if r is not None:
                     alloc = alloc + r
-            free = alloc - used
+            # before both pods and nodes are listed the room is unknown, not zero
+            free = alloc - used if {"Pod", "Node"} <= self._listed else None
             upserts = {}
             for k, o in self._objects.items():
                 if o.scheduled is None and o.replicas is None:

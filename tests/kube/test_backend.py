@@ -139,8 +139,9 @@ spec:
 
 
 def members_of(kube_members: KubeMembers) -> Members:
-    return Members(dict(kube_members.handles), kube_members.provider,
-                   FaultInjector(kube_members.provider))
+    return Members(
+        dict(kube_members.handles), kube_members.provider, FaultInjector(kube_members.provider)
+    )
 
 
 def read(kube_members: KubeMembers, name: str, kind: str, obj: str) -> Any:
@@ -150,13 +151,14 @@ def read(kube_members: KubeMembers, name: str, kind: str, obj: str) -> Any:
         if kind == "Job":
             return client.BatchV1Api(api).read_namespaced_job(obj, "shop")
         core = client.CoreV1Api(api)
-        return {"ConfigMap": core.read_namespaced_config_map,
-                "Secret": core.read_namespaced_secret,
-                "Service": core.read_namespaced_service}[kind](obj, "shop")
+        return {
+            "ConfigMap": core.read_namespaced_config_map,
+            "Secret": core.read_namespaced_secret,
+            "Service": core.read_namespaced_service,
+        }[kind](obj, "shop")
 
 
-def test_propagates_every_kind_divides_overrides_and_cleans_up(kube_members: KubeMembers
-                                                                ) -> None:
+def test_propagates_every_kind_divides_overrides_and_cleans_up(kube_members: KubeMembers) -> None:
     s = scenario("", POLICY, OVERRIDE)
     result = run(s, members=members_of(kube_members), duration=12, keep=True)
     try:
@@ -168,8 +170,12 @@ def test_propagates_every_kind_divides_overrides_and_cleans_up(kube_members: Kub
             assert dep.metadata.labels["kfed.io/managed-by"] == "kfed"
             assert dep.metadata.annotations["kfed.io/hash"]
             assert (dep.status.ready_replicas or 0) == replicas  # kwok made the pods Ready
-            for kind, obj in (("ConfigMap", "web-config"), ("Secret", "web-secret"),
-                              ("Service", "web"), ("Job", "report")):
+            for kind, obj in (
+                ("ConfigMap", "web-config"),
+                ("Secret", "web-secret"),
+                ("Service", "web"),
+                ("Job", "report"),
+            ):
                 assert read(kube_members, name, kind, obj).metadata.name == obj
         us = read(kube_members, "m3", "Deployment", "web")
         assert us.spec.template.spec.containers[0].image == "us.registry.example/nginx:1.27"
@@ -178,8 +184,10 @@ def test_propagates_every_kind_divides_overrides_and_cleans_up(kube_members: Kub
         assert eu.spec.template.spec.containers[0].image == "nginx:1.27"
         assert "region" not in (eu.metadata.labels or {})
         # a Job's completions are divided too (3 over 2:1:1)
-        assert sum(read(kube_members, n, "Job", "report").spec.completions
-                   for n in ("m1", "m2", "m3")) == 3
+        assert (
+            sum(read(kube_members, n, "Job", "report").spec.completions for n in ("m1", "m2", "m3"))
+            == 3
+        )
         # nothing the engine did failed
         assert result.stats["failed"] == 0, result.stats["errors"]
     finally:
@@ -194,9 +202,14 @@ def test_outage_fails_over_and_fails_back(kube_members: KubeMembers) -> None:
     - {at: 6, fault: outage, cluster: m2, duration: 12}"""
     s = scenario(body, POLICY)
     result = run(s, members=members_of(kube_members), duration=40)
-    summary = summarize(s, result.recorder.rows, backend="kube",
-                        wall_seconds=result.wall_seconds, events=result.events,
-                        simulated_seconds=result.simulated_seconds)
+    summary = summarize(
+        s,
+        result.recorder.rows,
+        backend="kube",
+        wall_seconds=result.wall_seconds,
+        events=result.events,
+        simulated_seconds=result.simulated_seconds,
+    )
     (f,) = summary["failovers"]
     assert f["cluster"] == "m2"
     assert f["detected_at"] is not None and f["detected_at"] - f["fault_at"] < 10
@@ -207,6 +220,34 @@ def test_outage_fails_over_and_fails_back(kube_members: KubeMembers) -> None:
     # back where the weights want the replicas once m2 is stable again
     assert result.loop.statuses["Deployment/shop/web"].assignment == {"m1": 3, "m2": 2, "m3": 1}
     assert summary["workloads"]["Deployment/shop/web"]["availability"] > 0.8
+
+
+def test_partition_keeps_serving_then_removes_the_stale_copies(kube_members: KubeMembers) -> None:
+    body = """  timeline:
+    - {at: 5, fault: partition, cluster: m3, duration: 10}"""
+    s = scenario(body, POLICY.replace("enabled: true", "enabled: false"))
+    result = run(s, members=members_of(kube_members), duration=28)
+    summary = summarize(
+        s,
+        result.recorder.rows,
+        backend="kube",
+        wall_seconds=result.wall_seconds,
+        events=result.events,
+        simulated_seconds=result.simulated_seconds,
+    )
+    (f,) = summary["failovers"]
+    assert (f["cluster"], f["fault"]) == ("m3", "partition")
+    assert f["evicted_at"] is not None and f["recovered_at"] is not None
+    web = summary["workloads"]["Deployment/shop/web"]
+    assert web["max_unavailable"] == 0  # m3's replicas served right through the partition
+    # once the link healed, the federation removed the copy it had evicted: nothing doubled
+    ready_m3 = [
+        r
+        for r in result.recorder.rows
+        if r.kind == "ready" and r.cluster == "m3" and r.workload == "Deployment/shop/web"
+    ]
+    assert ready_m3[-1].fields["ready"] == 0 and ready_m3[-1].t > 15
+    assert result.loop.statuses["Deployment/shop/web"].assignment == {"m1": 4, "m2": 2}
 
 
 class Engine:
@@ -249,9 +290,9 @@ def engine(kube_members: KubeMembers) -> Any:
         gw.close()
 
 
-def test_each_real_fault_changes_what_the_engine_observes(kube_members: KubeMembers,
-                                                           kube_faults: FaultInjector,
-                                                           engine: Engine) -> None:
+def test_each_real_fault_changes_what_the_engine_observes(
+    kube_members: KubeMembers, kube_faults: FaultInjector, engine: Engine
+) -> None:
     for name in ("m1", "m2", "m3"):
         p = engine.probe(name)
         assert p.ok, p

@@ -1,0 +1,159 @@
+"""The scenario's fault timeline on real clusters: each fault injected and reverted on its own
+thread, on the run's clock, through the real mechanism (kwokctl stop/start, SIGSTOP, toxiproxy,
+node deletion) or the kind provider's docker commands."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from federation.kube.truth import TruthRecorder
+from federation.metrics import Recorder
+from federation.scenario import Fault, Scenario
+
+if TYPE_CHECKING:
+    from federation.kube.driver import Members
+
+
+class FaultRunner:
+    """Injects and reverts scenario faults on a background thread, on the run's clock, so a
+    slow mechanism (a cluster restart takes seconds) never stalls the control loop."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        members: Members,
+        recorder: Recorder,
+        clock: Callable[[], float],
+        on_load: Callable[[str, int], None],
+        truth: TruthRecorder,
+    ) -> None:
+        self.members, self.recorder, self.clock, self.on_load = members, recorder, clock, on_load
+        self.truth = truth
+        self.steps: list[tuple[float, int, str, Fault]] = []
+        for i, f in enumerate(scenario.faults):
+            self.steps.append((f.at, i, "start", f))
+            if f.end is not None and f.end < scenario.duration:
+                self.steps.append((f.end, i, "end", f))
+        self.steps.sort(key=lambda s: (s[0], s[1]))
+        self.active: dict[int, list[Any]] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="faults", daemon=True)
+        self.errors: list[str] = []
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        for at, i, phase, f in self.steps:
+            if self.stop.wait(max(0.0, at - self.clock())):
+                return
+            try:
+                self._step(i, phase, f)
+            except Exception as e:  # a failed injection is reported, not fatal
+                self.errors.append(f"{phase} {f.kind} on {list(f.clusters)}: {e}")
+
+    def _step(self, i: int, phase: str, f: Fault) -> None:
+        if f.kind == "load-surge":
+            key = str(f.params["workload"])
+            if phase == "start":
+                self.recorder.row(
+                    self.clock(),
+                    "fault",
+                    "",
+                    key,
+                    phase="start",
+                    fault=f.kind,
+                    replicas=f.params["replicas"],
+                )
+                self.on_load(key, int(f.params["replicas"]))
+            else:
+                self.on_load(key, -1)
+                self.recorder.row(self.clock(), "fault", "", key, phase="end", fault=f.kind)
+            return
+        if phase == "start":
+            handles = []
+            for c in f.clusters:
+                self.recorder.row(
+                    self.clock(),
+                    "fault",
+                    c,
+                    "",
+                    phase="start",
+                    fault=f.kind,
+                    **{k: v for k, v in f.params.items()},
+                )
+                handles.extend(self._inject(f, c))
+            self.active[i] = handles
+        else:
+            self._revert(i, f)
+
+    def _inject(self, f: Fault, c: str) -> list[Any]:
+        """Map one scenario fault on cluster `c` onto its real mechanism (see
+        docs/real-clusters.md); returns what `_revert` needs to undo it."""
+        from federation.kube.faults import Fault as RealFault
+
+        inj = self.members.injector
+        if inj is None:
+            raise RuntimeError(f"members bound by context: cannot inject {f.kind}")
+        p = f.params
+        if f.kind == "flapping":
+            # the kube flap is a link flap: the partition toggles; restarting a control plane
+            # every few seconds is not something a real cluster can do
+            t = threading.Thread(target=self._flap, args=(f, c), daemon=True)
+            t.start()
+            return []
+        if f.kind == "outage":
+            self.truth.cluster_down(c)  # its workloads are down with it
+            real = RealFault("outage", c)
+        elif f.kind == "api-hang":
+            real = RealFault("hang", c)
+        elif f.kind == "partition":
+            real = RealFault("partition", c, (("mode", "blackhole"),))
+        elif f.kind == "latency":
+            real = RealFault(
+                "latency",
+                c,
+                (
+                    ("ms", int(float(p.get("latency", 0.2)) * 1000)),
+                    ("jitter_ms", int(float(p.get("jitter", 0)) * 1000)),
+                ),
+            )
+        elif f.kind == "node-loss":
+            real = RealFault("node-loss", c, (("count", int(p.get("nodes", 1))),))
+        else:
+            raise ValueError(f"fault {f.kind} has no real mechanism")
+        inj.inject(real)
+        return [real]
+
+    def _flap(self, f: Fault, c: str) -> None:
+        inj = self.members.injector
+        period, down = float(f.params.get("period", 10)), float(f.params.get("down", 3))
+        end = f.end if f.end is not None else float("inf")
+        from federation.kube.faults import Fault as RealFault
+
+        cut = RealFault("partition", c, (("mode", "blackhole"),))
+        while not self.stop.is_set() and self.clock() < end:
+            inj.inject(cut)
+            self.stop.wait(down)
+            inj.revert(cut)
+            if self.stop.wait(max(0.0, period - down)):
+                return
+
+    def _revert(self, i: int, f: Fault) -> None:
+        for h in reversed(self.active.pop(i, [])):
+            self.members.injector.revert(h)
+        for c in f.clusters:
+            if f.kind == "outage":
+                self.truth.cluster_up(c)
+            self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
+
+    def close(self) -> None:
+        self.stop.set()
+        for i in list(self.active):
+            for h in reversed(self.active.pop(i)):
+                try:
+                    self.members.injector.revert(h)
+                except Exception as e:
+                    self.errors.append(f"revert: {e}")
