@@ -1,0 +1,53 @@
+"""Conditions the core reports: each cluster's Ready condition from its health, and the
+workload conditions (Scheduled, Available, FullyApplied, SpreadSatisfied), shared by value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from federation.core.actions import Condition
+from federation.core.context import Context
+from federation.core.health import ClusterHealth
+from federation.core.memo import remember
+from federation.core.model import Health
+
+
+def cluster_conditions(
+    health: Mapping[str, ClusterHealth], ctx: Context
+) -> dict[str, tuple[Condition, ...]]:
+    out = {}
+    for name, h in health.items():
+        failed = 0 if h.run_ok else h.run
+        reachable = ctx.obs(name).reachable
+        k = (h.state, h.since, failed, reachable)
+        conds = _CONDITIONS.get(k)
+        if conds is None:
+            conds = remember(_CONDITIONS, k, _conditions(h.state, h.since, failed, reachable))
+        out[name] = conds
+    return out
+
+
+# the same few conditions every cycle: memoised by value (cheap to keep, costly to format)
+_CONDITIONS: dict[tuple[Health, float, int, bool], tuple[Condition, ...]] = {}
+
+
+def condition(type_: str, status: bool, reason: str, message: str = "") -> Condition:
+    """A Condition, shared with every equal one (they are frozen; most workloads repeat a few)."""
+    k = (type_, status, reason, message)
+    c = _WORKLOAD_CONDITIONS.get(k)
+    if c is None:
+        c = remember(_WORKLOAD_CONDITIONS, k, Condition(type_, status, reason, message))
+    return c
+
+
+_WORKLOAD_CONDITIONS: dict[tuple[str, bool, str, str], Condition] = {}
+
+
+def _conditions(state: Health, since: float, failed: int, reachable: bool) -> tuple[Condition, ...]:
+    msg = f"{state.value} since t={since:g}s"
+    if failed:
+        msg += f"; {failed} failed probe(s) in a row"
+    conds = [Condition("Ready", state is Health.READY, state.value, msg)]
+    if not reachable:
+        conds.append(Condition("Observed", False, "Unreachable", "last observation failed"))
+    return tuple(conds)

@@ -1,0 +1,74 @@
+"""What one reconcile looks at: the desired documents, the observation, every cluster's health
+and effective taints, and `now`, with the lookups the planning steps share."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation.core.desired import DesiredState
+from federation.core.health import ClusterHealth
+from federation.core.memo import remember
+from federation.core.model import (
+    ClusterObservation,
+    Health,
+    Observation,
+    ObservedObject,
+    Resources,
+    Taint,
+    Workload,
+)
+
+_NO_OBSERVATION = ClusterObservation(cluster="")
+# free replicas per request, kept while the clusters' free room is the same
+_FREE: dict[Resources, tuple[Any, tuple[Resources | None, ...], dict[str, int | None]]] = {}
+
+
+@dataclass
+class Context:
+    desired: DesiredState
+    observed: Observation
+    health: Mapping[str, ClusterHealth]
+    taints: Mapping[str, tuple[Taint, ...]]
+    now: float
+    free_memo: dict[Resources, dict[str, int | None]] = field(default_factory=dict)
+
+    def obs(self, cluster: str) -> ClusterObservation:
+        return self.observed.clusters.get(cluster, _NO_OBSERVATION)
+
+    def reachable(self, cluster: str) -> bool:
+        h = self.health.get(cluster)
+        return (h is None or h.state is not Health.OFFLINE) and self.obs(cluster).reachable
+
+    def object(self, cluster: str, key: str) -> ObservedObject | None:
+        return self.obs(cluster).objects.get(key)
+
+    def free_replicas(self, w: Workload) -> dict[str, int | None]:
+        """Replicas of `w` each cluster can still take (None = unknown); shared by workloads
+        asking the same request, and by later reconciles while no cluster's free room changes
+        (see federation.core.memo), so treat as read-only."""
+        request = w.request
+        out = self.free_memo.get(request)
+        if out is not None:
+            return out
+        clusters = self.desired.clusters
+        frees = tuple(self.obs(c.name).free for c in clusters)
+        last = _FREE.get(request)
+        if last is not None and last[0] is clusters and last[1] == frees:
+            out = last[2]
+        else:
+            out = {
+                c.name: None if free is None else free.replicas_fitting(request)
+                for c, free in zip(clusters, frees, strict=True)
+            }
+            remember(_FREE, request, (clusters, frees, out))
+        self.free_memo[request] = out
+        return out
+
+    def holders(self, key: str) -> Collection[str]:
+        """The clusters whose observed objects include `key`, by name."""
+        index = self.observed.index
+        if index is not None:
+            return sorted(index.get(key, ()))
+        return [c for c, o in sorted(self.observed.clusters.items()) if key in o.objects]

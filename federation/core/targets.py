@@ -1,0 +1,151 @@
+"""Replica targets of one workload: its division rows (weight, bounds, current replicas,
+capacity on each cluster) and the division itself, memoised by value across reconciles."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from federation.core.context import Context
+from federation.core.division import divide
+from federation.core.memo import remember
+from federation.core.model import Cluster, PropagationPolicy, Resources, Workload
+from federation.core.webster import tie_ascending
+
+
+def _weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int, int | None]:
+    rs = policy.placement.replicas
+    if rs.weights:
+        weight = max((r.weight for r in rs.weights if r.target.matches(c)), default=0)
+    else:
+        weight = 1
+    bounds = next((b for b in rs.bounds if b.target.matches(c)), None)
+    return weight, (bounds.min if bounds else 0), (bounds.max if bounds else None)
+
+
+_Row = tuple[str, int, int, int | None, int, int | None]  # name weight min max current cap
+
+# Division is a pure function of its rows, so its results are memoised by value across
+# reconciles: a resync or a health change re-divides every workload, mostly with the same rows
+# as last time, and workloads of one shape share them. kfed's division reads the workload key
+# only through the parity of its hash (`tie_ascending`, see federation.core.kfed_division), so
+# for kfed that parity is the key of the memo, and equal-shaped workloads share one entry.
+# Rows are keyed as (base rows, selected clusters, the rows that differ from the base): the
+# base rows of a (policy, request) are interned as a number when they change, so a lookup
+# hashes a tuple of names, not a tuple of rows. Numbers are never reused, so clearing the
+# tables only costs misses.
+_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int]] = {}
+_BASES: dict[tuple[_Row, ...], int] = {}
+_TIES: dict[str, bool] = {}
+_NUMBERS = itertools.count()
+# Per-cluster work every reconcile repeats, kept between reconciles while its inputs are the
+# same objects (or, for taints, equal): free replicas per request, placement verdicts and base
+# division rows per (policy, request). Each entry holds its inputs and is checked before use.
+_ROWS: dict[tuple[str, str, Resources | None], tuple[Any, ...]] = {}
+
+
+def bucket(policy: PropagationPolicy, w: Workload) -> tuple[str, str, Resources | None]:
+    """Workloads of one policy asking the same request see the same free room everywhere."""
+    return (policy.namespace, policy.name, w.request if w.divisible else None)
+
+
+def _base_rows(
+    ctx: Context, w: Workload, policy: PropagationPolicy, free: Mapping[str, int | None]
+) -> tuple[dict[str, _Row], int]:
+    """Each cluster's division row for a workload that has nothing there yet, and the number
+    standing for exactly these rows."""
+    k = bucket(policy, w)
+    clusters = ctx.desired.clusters
+    hit = _ROWS.get(k)
+    if hit is not None and hit[0] is policy and hit[1] is clusters and hit[2] is free:
+        return hit[3], hit[4]
+    rows: dict[str, _Row] = {}
+    for c in clusters:
+        weight, lo, hi = _weight_and_bounds(policy, c)
+        rows[c.name] = (c.name, weight, lo, hi, 0, free.get(c.name))
+    content = tuple(rows.values())
+    number = _BASES.get(content)
+    if number is None:
+        number = remember(_BASES, content, next(_NUMBERS))
+    remember(_ROWS, k, (policy, clusters, free, rows, number))
+    return rows, number
+
+
+def _tie(method: str, uid: str) -> str | bool:
+    """What of the workload key a division method reads (see the memo note above)."""
+    if method != "kfed":
+        return uid
+    tie = _TIES.get(uid)
+    if tie is None:
+        tie = remember(_TIES, uid, tie_ascending(uid))
+    return bool(tie)
+
+
+def divide_replicas(
+    ctx: Context,
+    w: Workload,
+    policy: PropagationPolicy,
+    selected: tuple[str, ...],
+    current: Mapping[str, int],
+    free: Mapping[str, int | None],
+    rebalance: bool,
+) -> tuple[dict[str, int], int]:
+    total = w.replicas or 0
+    rs = policy.placement.replicas
+    if rs.type == "Duplicated":
+        return {c: total for c in selected}, 0
+    if not selected:
+        return {}, total
+    key = w.key
+    base, number = _base_rows(ctx, w, policy, free)
+    # rows that differ from the base: clusters the workload is assigned to or present on
+    special: dict[str, _Row] = {}
+    for name in (*current, *ctx.holders(key)):
+        if name in special or name not in base:
+            continue
+        _, weight, lo, hi, _, room = base[name]
+        obj = ctx.object(name, key)
+        # capacity = replicas already holding resources there + what still fits
+        held = 0
+        if obj is not None:
+            held = obj.scheduled if obj.scheduled is not None else (obj.ready_replicas or 0)
+        cap = None if room is None else held + room
+        special[name] = (name, weight, lo, hi, current.get(name, 0), cap)
+    if special:
+        chosen = set(selected)
+        differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
+    else:
+        differ = ()
+    method = rs.method_name()
+    uid = w.uid or key
+    rebalance = rebalance or rs.rebalance
+    memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ)
+    hit = _DIVISIONS.get(memo_key)
+    if hit is None:
+        changed = {r[0]: r for r in differ}
+        div = divide(
+            total,
+            [
+                {"name": n, "weight": wt, "min": lo, "max": hi, "current": cur, "capacity": cap}
+                for n, wt, lo, hi, cur, cap in (changed.get(n) or base[n] for n in selected)
+            ],
+            method=method,
+            key=uid,
+            rebalance=rebalance,
+        )
+        hit = remember(
+            _DIVISIONS,
+            memo_key,
+            (tuple((c, n) for c, n in div.replicas.items() if n > 0), div.unschedulable),
+        )
+    return dict(hit[0]), hit[1]
+
+
+# placement verdicts shared by the workloads of one (policy, request), see placement.place
+_PLACEMENTS: dict[tuple[str, str, Resources | None], dict[Any, Any]] = {}
+
+
+def placement_memo(policy: PropagationPolicy, w: Workload) -> dict[Any, Any]:
+    k = bucket(policy, w)
+    return _PLACEMENTS.get(k) or remember(_PLACEMENTS, k, {})
