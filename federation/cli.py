@@ -252,7 +252,7 @@ def run_divide(args: argparse.Namespace) -> int:
 def _running() -> list[Callable[[SubParsers], None]]:
     from federation import cli_run
 
-    return [cli_run.add_run, cli_run.add_plot, cli_run.add_clusters]
+    return [cli_run.add_run, cli_run.add_plot, cli_run.add_compare, cli_run.add_clusters]
 
 
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
