@@ -138,6 +138,17 @@ spec:
 """
 
 
+def summary_of(s: Scenario, result: Any) -> dict[str, Any]:
+    return summarize(
+        s,
+        result.recorder.rows,
+        backend="kube",
+        wall_seconds=result.wall_seconds,
+        events=result.events,
+        simulated_seconds=result.simulated_seconds,
+    )
+
+
 def members_of(kube_members: KubeMembers) -> Members:
     return Members(
         dict(kube_members.handles), kube_members.provider, FaultInjector(kube_members.provider)
@@ -202,14 +213,7 @@ def test_outage_fails_over_and_fails_back(kube_members: KubeMembers) -> None:
     - {at: 6, fault: outage, cluster: m2, duration: 12}"""
     s = scenario(body, POLICY)
     result = run(s, members=members_of(kube_members), duration=40)
-    summary = summarize(
-        s,
-        result.recorder.rows,
-        backend="kube",
-        wall_seconds=result.wall_seconds,
-        events=result.events,
-        simulated_seconds=result.simulated_seconds,
-    )
+    summary = summary_of(s, result)
     (f,) = summary["failovers"]
     assert f["cluster"] == "m2"
     assert f["detected_at"] is not None and f["detected_at"] - f["fault_at"] < 10
@@ -227,14 +231,7 @@ def test_partition_keeps_serving_then_removes_the_stale_copies(kube_members: Kub
     - {at: 5, fault: partition, cluster: m3, duration: 10}"""
     s = scenario(body, POLICY.replace("enabled: true", "enabled: false"))
     result = run(s, members=members_of(kube_members), duration=28)
-    summary = summarize(
-        s,
-        result.recorder.rows,
-        backend="kube",
-        wall_seconds=result.wall_seconds,
-        events=result.events,
-        simulated_seconds=result.simulated_seconds,
-    )
+    summary = summary_of(s, result)
     (f,) = summary["failovers"]
     assert (f["cluster"], f["fault"]) == ("m3", "partition")
     assert f["evicted_at"] is not None and f["recovered_at"] is not None
