@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,10 +140,16 @@ class FaultInjector:
         return pid
 
     def _inject_hang(self, fault: Fault) -> None:
-        os.kill(self._apiserver_pid(fault.member), signal.SIGSTOP)
+        pid = self._apiserver_pid(fault.member)
+        os.kill(pid, signal.SIGSTOP)
+        # the stop is asynchronous: return once the kernel shows every thread stopped, so a
+        # caller that probes right away meets the hang, not a still-running server
+        _wait_state(pid, "T")
 
     def _revert_hang(self, fault: Fault) -> None:
-        os.kill(self._apiserver_pid(fault.member), signal.SIGCONT)
+        pid = self._apiserver_pid(fault.member)
+        os.kill(pid, signal.SIGCONT)
+        _wait_state(pid, "R", "S", "D")
 
     # --- partition and latency (toxiproxy) ------------------------------------------------
     def _inject_partition(self, fault: Fault) -> None:
@@ -227,3 +234,9 @@ class FaultInjector:
 
     def _revert_node_agent(self, fault: Fault) -> None:
         self.provider.start(fault.member, wait=True)
+
+
+def _wait_state(pid: int, *states: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while procs.state(pid) not in states and time.monotonic() < deadline:
+        time.sleep(0.01)
