@@ -104,6 +104,8 @@ class Drain:
         replicas_of: Callable[[int], int | None],
     ) -> None:
         """End every task whose replacements are all Ready, or whose grace period is over."""
+        if not self.tasks:  # nothing draining: no need to look at the targets
+            return
         done = all(ready_on(ctx, w, c, replicas_of(n), c in self.tasks) for c, n in targets.items())
         for c, task in sorted(self.tasks.items()):
             if done or self.now >= task.deadline:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from federation.core.health import RECOVERING_TAINT, UNREACHABLE_TAINT
@@ -187,6 +188,7 @@ class _Shared:
     __slots__ = (
         "by_name",
         "excluded",
+        "excluded_view",
         "index",
         "inputs",
         "mismatch",
@@ -208,6 +210,7 @@ class _Shared:
         # `now` is not among them: it only matters to clusters the workload is on
         self.inputs = (placement, failover, clusters, taints, free)
         self.excluded: dict[str, str] = {}  # in cluster order, as `place` fills it
+        self.excluded_view = MappingProxyType(self.excluded)
         self.mismatch: set[str] = set()  # excluded by affinity (hosting or not)
         feasible: list[tuple[tuple[int, int, str], int]] = []  # (rank, score)
         groups = placement.affinity_groups or (placement.affinity,)
@@ -286,15 +289,16 @@ def _place_shared(
             later = due if later is None else min(later, due)
         score = LOCALITY_SCORE - penalty
         own.append((_rank(score, free.get(name), name), score))
-    excluded = shared.excluded
+    # read-only and shared by every workload it fits: with many clusters and narrow
+    # affinities it lists nearly every cluster, so a copy per workload would cost O(clusters)
+    # time and memory each
+    excluded: Mapping[str, str] = shared.excluded_view
     if not own:
         scores = _Scores(shared.names, shared.scores)
-        return PlacementResult(shared.selected, dict(excluded), {}, later, scores, "")
+        return PlacementResult(shared.selected, excluded, {}, later, scores, "")
     mine = {rank[2] for rank, _ in own}
     if not mine.isdisjoint(excluded):
         excluded = {n: r for n, r in excluded.items() if n not in mine}
-    else:
-        excluded = dict(excluded)
     own.sort(key=_rank_of)
     ranks = shared.ranks
     if not ranks or own[-1][0] < ranks[0]:

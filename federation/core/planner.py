@@ -153,7 +153,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         ready,
         unschedulable,
         clusters,
-        dict(excluded),
+        excluded,  # read-only (placement results are never changed), often shared
         tuple(conditions),
     )
     new_state = WorkloadState(dict(targets), drain.tasks, drain.evicted_from)
