@@ -41,9 +41,9 @@ TARGET = 0.1  # an error at or below this is "within 10 % or one probe period"
 # a scale-up (the member's controllers and kwok's fake kubelet; no image pulls).
 CALIBRATIONS: dict[str, dict[str, Any]] = {
     "kwok": {
-        "link": Link(latency=0.00015, jitter=0.0001),
-        "api_latency": Distribution("lognormal", median=0.0023, sigma=0.25, high=1.0),
-        "pod_startup": Distribution("lognormal", median=0.31, sigma=0.2, high=30.0),
+        "link": Link(latency=0.0002, jitter=0.0002),
+        "api_latency": Distribution("lognormal", median=0.004, sigma=0.35, high=1.0),
+        "pod_startup": Distribution("lognormal", median=0.27, sigma=0.45, high=30.0),
     },
     "none": {},  # the scenario's own sim settings
 }

@@ -87,8 +87,8 @@ def test_cluster_sets_are_keyed_by_shape_not_name(tmp_path: Path) -> None:
 
 
 def test_figures_are_selected_by_name_and_alias() -> None:
-    assert select("p3,p1") == ["p2", "p1"]
-    assert select(None)[0] == "p1"
+    assert select("p1,p3") == ["p2", "p1"]
+    assert select(None)[0] == "p2"
     with pytest.raises(SystemExit):
         select("p9")
 
