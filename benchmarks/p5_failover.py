@@ -99,8 +99,8 @@ def sweep(
     lossy_hours: float = 4.0,
 ) -> list[dict[str, Any]]:
     """Detection time and false evictions in the sim for a few health settings: each
-    (probe period, failure count) with failure seconds = (count - 1) x period, the default's
-    rule; detection over `seeds` outages at different phases; false Offline over
+    (probe period, failure count) with failure seconds = (count - 1.25) x period, the
+    default's rule; detection over `seeds` outages at different phases; false Offline over
     `lossy_hours` of a link dropping 10 % of messages."""
     from federation.core.health import HealthThresholds
     from federation.scenario import Fault, Link
@@ -114,7 +114,7 @@ def sweep(
                 probe_period=period,
                 probe_timeout=min(1.0, period / 2),
                 failure_count=count,
-                failure_seconds=(count - 1) * period,
+                failure_seconds=max(0.0, (count - 1.25) * period),  # the default's rule
             )
             detect = []
             for seed in range(1, seeds + 1):

@@ -93,6 +93,25 @@ def test_offline_needs_failure_count_consecutive_failures(outcomes: list[bool]) 
             assert run_len >= TH.failure_count
 
 
+@given(
+    st.lists(st.floats(min_value=-0.2, max_value=0.2), min_size=6, max_size=6),
+    st.floats(min_value=0.0, max_value=2.0),
+)
+def test_default_thresholds_decide_on_the_third_probe_whatever_the_jitter(
+    jitter: list[float], phase: float
+) -> None:
+    # probes sent every 2 s come back a few ms early or late: with the defaults the third
+    # failure (or success) always decides, never sometimes the fourth
+    th = HealthThresholds()
+    stamps = [phase + th.probe_period * i + j for i, j in enumerate(jitter)]
+    h = ClusterHealth()
+    states = []
+    for i, t in enumerate(stamps):
+        h = observe_probe(h, ProbeResult("m1", t, i >= 3), th)
+        states.append(h.state)
+    assert states == [S, S, OFF, V, V, R]
+
+
 class IsolatedFailures(RuleBasedStateMachine):
     """Probes where no two failures are adjacent must never take a cluster Offline."""
 
