@@ -24,7 +24,7 @@ from federation.core.model import (
     ProbeResult,
     Resources,
 )
-from federation.core.planner import reconcile
+from federation.core.planner import reconcile, touching
 from federation.metrics import Recorder
 
 
@@ -66,9 +66,11 @@ class ObservedView:
         self._index: dict[str, frozenset[str]] = {}
         self._index_view = MappingProxyType(self._index)
 
-    def merge(self, deltas: Sequence[Delta]) -> set[str]:
-        """Apply deltas; return the workload keys whose observed state changed."""
+    def merge(self, deltas: Sequence[Delta]) -> tuple[set[str], set[str]]:
+        """Apply deltas; return the workload keys whose observed objects changed, and the
+        clusters whose reachability changed."""
         changed: set[str] = set()
+        flipped: set[str] = set()
         for d in deltas:
             objs = self._objects.get(d.cluster)
             if objs is None:
@@ -94,13 +96,16 @@ class ObservedView:
             new = meta
             if d.reachable is not None and d.reachable != meta.reachable:
                 new = replace(new, reachable=d.reachable)
-                changed.update(objs)
+                flipped.add(d.cluster)
             if d.free is not None and d.free != meta.free:
                 new = replace(new, free=d.free)
             if d.nodes_ready is not None:
                 new = replace(new, nodes_ready=d.nodes_ready)
             self._meta[d.cluster] = new
-        return changed
+        return changed, flipped
+
+    def held(self, cluster: str) -> Collection[str]:
+        return self._objects.get(cluster, {}).keys()
 
     def _unindex(self, key: str, cluster: str) -> None:
         held = self._index.get(key, frozenset()) - {cluster}
@@ -161,7 +166,9 @@ class ControlLoop:
         self.cycles += 1
         probes, deltas = self.gateway.observe(now)
         self._settle(deltas)
-        changed = self.view.merge(deltas)
+        changed, flipped = self.view.merge(deltas)
+        for c in flipped:  # like a health change: whatever could go there or is there
+            changed |= touching(self.desired, self.state, c, self.view.held(c))
         while self._wakeups and self._wakeups[0][0] <= now:
             changed.add(heapq.heappop(self._wakeups)[1])
         dirty = self._dirty

@@ -28,6 +28,7 @@ class DesiredState:
         default_factory=dict, compare=False, repr=False
     )
     _by_name: dict[str, Cluster] = field(default_factory=dict, compare=False, repr=False)
+    _near: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
     def build(
@@ -74,6 +75,29 @@ class DesiredState:
                 best, chosen = rank, p
         self._memo[w.key] = chosen
         return chosen
+
+    def workloads_near(self, cluster: str) -> frozenset[str]:
+        """Keys of the workloads whose policy's cluster affinity admits `cluster` (taints, health
+        and capacity aside): the only workloads, besides those with state or objects there, that
+        a change of the cluster's health can move."""
+        hit = self._near.get(cluster)
+        if hit is not None:
+            return hit
+        c = self.cluster(cluster)
+        admits: dict[tuple[str, str], bool] = {}  # per policy: few policies, many workloads
+        keys = []
+        for key, w in self.workloads.items():
+            p = self.policy_for(w)
+            if p is None or c is None:
+                continue
+            ok = admits.get((p.namespace, p.name))
+            if ok is None:
+                groups = p.placement.affinity_groups or (p.placement.affinity,)
+                ok = admits[(p.namespace, p.name)] = any(g.mismatch(c) is None for g in groups)
+            if ok:
+                keys.append(key)
+        hit = self._near[cluster] = frozenset(keys)
+        return hit
 
     def overrides_for(self, w: Workload) -> tuple[OverridePolicy, ...]:
         return tuple(o for o in sorted(self.overrides, key=lambda o: o.name) if o.matches(w))

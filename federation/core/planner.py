@@ -3,7 +3,8 @@
 Level-triggered: every decision is made from the desired documents, what was observed and the
 core's remembered state, never from the event that woke us. Idempotent: applying a plan and
 reconciling again with the resulting observation yields no actions. Incremental: given `dirty`,
-only those workloads are looked at (a change of any cluster's health makes every workload dirty).
+only those workloads are looked at, plus, when a cluster's health changes, the workloads that
+cluster can matter to (see `touching`): cost grows with what changed, not with the federation.
 """
 
 from __future__ import annotations
@@ -67,6 +68,21 @@ def _advance_health(
             )
         health[p.cluster] = nh
     return health, events
+
+
+def touching(
+    desired: DesiredState, state: FederationState, cluster: str, held: Iterable[str]
+) -> set[str]:
+    """The workloads a change of `cluster`'s health or reachability can affect: those its
+    policy's affinity admits there (placement may now pick or drop it), those with replicas, a
+    drain or a failback there, and those it `held` (observed objects). Nothing else reads that
+    cluster's health, taints or reachability."""
+    keys = set(desired.workloads_near(cluster))
+    for key, ws in state.workloads.items():
+        if cluster in ws.assignment or cluster in ws.evictions or cluster in ws.evicted_from:
+            keys.add(key)
+    keys.update(held)
+    return keys
 
 
 @dataclass
@@ -238,14 +254,18 @@ def reconcile(
     `observed` carries the latest view of each member (objects, free capacity) and the probe
     results that arrived since the previous call; `state` is the previous plan's state; `now` is
     seconds since the run started. With `dirty`, only those workload keys are reconciled (plus
-    every workload when a cluster's health changed).
+    those a cluster whose health changed can affect: `touching`); without it, every workload.
     """
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
     taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
     ctx = Context(desired, observed, health, taints, now)
-    everything = dirty is None or bool(changed)
-    keys = set(desired.workloads) | set(state.workloads) if everything else set(dirty or ())
+    if dirty is None:
+        keys = set(desired.workloads) | set(state.workloads)
+    else:
+        keys = set(dirty)
+        for name in changed:
+            keys |= touching(desired, state, name, ctx.obs(name).objects)
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
     # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
