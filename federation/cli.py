@@ -274,9 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    args_in = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        if args_in[:1] == ["clusters"]:
+            # `kfed clusters` has a parser of its own (its --help included): hand it the rest
+            from federation.kube.provision import clusters_command
+
+            return int(clusters_command(args_in[1:]))
+        args = build_parser().parse_args(args_in)
     except SystemExit as e:  # --help, or a usage error argparse already printed
         return e.code if isinstance(e.code, int) else EXIT_INVALID
     code: int = args.func(args)

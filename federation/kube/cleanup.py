@@ -32,8 +32,13 @@ def managed_objects(handle: MemberHandle) -> list[tuple[str, str, str]]:
         client.close()
 
 
+class CleanupError(RuntimeError):
+    """Managed objects were still there when the wait ran out."""
+
+
 def delete_managed(handles: Iterable[MemberHandle], wait: float = 60.0) -> int:
-    """Delete kfed's objects on every member; wait until they are gone. Returns how many."""
+    """Delete kfed's objects on every member; wait until they are gone (CleanupError naming
+    what is left when they are not). Returns how many were deleted."""
     total = 0
     handles = list(handles)
     for h in handles:
@@ -49,10 +54,12 @@ def delete_managed(handles: Iterable[MemberHandle], wait: float = 60.0) -> int:
         finally:
             client.close()
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
+    while True:
         # namespaces too: the next run may want the same name, and a terminating namespace
         # refuses new objects
-        if not any(managed_objects(h) for h in handles):
-            break
+        left = {h.name: objs for h in handles if (objs := managed_objects(h))}
+        if not left:
+            return total
+        if time.monotonic() >= deadline:
+            raise CleanupError(f"still there after {wait:.0f}s: {left}")
         time.sleep(0.3)
-    return total

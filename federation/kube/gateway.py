@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation.core.actions import Action, Apply
-from federation.core.model import ProbeResult
+from federation.core.model import KIND_ORDER, ProbeResult
 from federation.kube.members import MemberHandle, failure_kind, kubeconfig_tls, member_client
 from federation.kube.observer import MemberObserver
 from federation.kube.resources import KINDS, split_key
@@ -25,6 +25,7 @@ from federation.runtime import Delta
 TRANSIENT_STATUS = frozenset({0, 408, 429, 500, 502, 503, 504})
 APPLY_TIMEOUT = 5.0
 RETRIES = 3
+WRITERS = 8  # concurrent writes per member: an API server answers many at once
 BACKOFF_BASE, BACKOFF_MAX = 0.5, 30.0  # seconds before a failed key is tried again
 
 
@@ -48,6 +49,29 @@ class ApplyStats:
     retries: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, what: str, error: str = "") -> None:
+        with self.lock:  # the writers of every member count here
+            setattr(self, what, getattr(self, what) + 1)
+            if error:
+                self.errors.append(error)
+
+
+def waves(batch: Sequence[Action]) -> list[list[Action]]:
+    """A plan-ordered batch cut where the kind's rank or the verb changes: namespaces, then
+    config, then services, then workloads (deletes in reverse). Actions of one wave are
+    independent (one key each), so they may be written at once; a wave starts only when the
+    one before it is done, so a namespace exists before anything is written into it."""
+    out: list[list[Action]] = []
+    last: tuple[bool, int] | None = None
+    for a in batch:
+        step = (not isinstance(a, Apply), KIND_ORDER.get(split_key(a.key)[0], 2))
+        if step != last:
+            out.append([])
+            last = step
+        out[-1].append(a)
+    return out
 
 
 class KubeGateway:
@@ -85,6 +109,10 @@ class KubeGateway:
             threading.Thread(target=self._apply_loop, args=(n,), name=f"apply-{n}", daemon=True)
             for n in self.handles
         ]
+        self._writers = {
+            n: ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix=f"write-{n}")
+            for n in self.handles
+        }
 
     def start(self) -> None:
         for o in self.observers:
@@ -97,8 +125,11 @@ class KubeGateway:
         for q in self._work.values():
             q.put(None)
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self._writers.values():
+            pool.shutdown(wait=False, cancel_futures=True)
         for t in self._appliers:
-            t.join(2.0)
+            if t.ident is not None:  # closing a gateway that never started is fine
+                t.join(2.0)
         for c in self._clients.values():
             c.close()
 
@@ -159,63 +190,70 @@ class KubeGateway:
         for c, acts in by_cluster.items():
             self._work[c].put(acts)  # in plan order: namespaces before what lives in them
 
-    # -- appliers: one thread per member, actions in order -------------------------------
+    # -- appliers: one thread per member takes the batches in order; each batch is written
+    # wave by wave, the actions of a wave at once over the member's writers
 
     def _apply_loop(self, cluster: str) -> None:
-        q = self._work[cluster]
+        q, pool = self._work[cluster], self._writers[cluster]
         while not self.stop.is_set():
             batch = q.get()
             if batch is None:
                 return
-            for a in batch:
+            for wave in waves(batch):
                 if self.stop.is_set():
                     return
-                if self._run_action(cluster, a):
-                    self._failures.pop((cluster, a.key), None)
-                    continue
-                # nothing changed on the member, so ask the loop to look at this key again,
-                # after a per-key exponential backoff (a terminating namespace, say, must not
-                # turn into a hot loop of failing applies)
-                n = self._failures.get((cluster, a.key), 0) + 1
-                self._failures[(cluster, a.key)] = n
-                delay = min(BACKOFF_BASE * 2 ** (n - 1), BACKOFF_MAX)
-                timer = threading.Timer(
-                    delay, self._deliver, args=(Delta(cluster, touched=(a.key,)),)
-                )
-                timer.daemon = True
-                timer.start()
+                if len(wave) == 1:
+                    self._write(cluster, wave[0])
+                else:
+                    list(pool.map(lambda a: self._write(cluster, a), wave))
+
+    def _write(self, cluster: str, a: Action) -> None:
+        if self._run_action(cluster, a):
+            self._failures.pop((cluster, a.key), None)
+            return
+        # nothing changed on the member, so ask the loop to look at this key again, after a
+        # per-key exponential backoff (a terminating namespace, say, must not turn into a hot
+        # loop of failing applies)
+        n = self._failures.get((cluster, a.key), 0) + 1
+        self._failures[(cluster, a.key)] = n
+        delay = min(BACKOFF_BASE * 2 ** (n - 1), BACKOFF_MAX)
+        timer = threading.Timer(delay, self._deliver, args=(Delta(cluster, touched=(a.key,)),))
+        timer.daemon = True
+        timer.start()
 
     def _run_action(self, cluster: str, a: Action) -> bool:
         kind, ns, name = split_key(a.key)
         spec = KINDS.get(kind)
         if spec is None:
-            self.stats.errors.append(f"{cluster}: {a.key}: kind {kind} is not supported")
+            self.stats.count("failed", f"{cluster}: {a.key}: kind {kind} is not supported")
             return False
         client = self._clients[cluster]
         delay = 0.1
+        last: BaseException | None = None
         for attempt in range(RETRIES):
             try:
                 if isinstance(a, Apply):
                     spec.apply(client, a.manifest, APPLY_TIMEOUT)
-                    self.stats.applied += 1
+                    self.stats.count("applied")
                 else:
                     self._delete(spec, client, name, ns)
-                    self.stats.deleted += 1
+                    self.stats.count("deleted")
                 return True
             except Exception as e:  # sorted by classify()
+                last = e
                 if classify(e) == "terminal":
                     if isinstance(a, Apply) and kind == "Job" and _status(e) == 422:
                         # a Job's completions are immutable: replace the Job
                         self._delete(spec, client, name, ns)
                         self._wait_gone(client, name, ns)
                         continue
-                    self.stats.failed += 1
-                    self.stats.errors.append(f"{cluster}: {a.key}: {_short(e)}")
+                    self.stats.count("failed", f"{cluster}: {a.key}: {_short(e)}")
                     return False
                 if attempt + 1 < RETRIES and not self.stop.wait(delay):
-                    self.stats.retries += 1
+                    self.stats.count("retries")
                     delay *= 3
-        self.stats.failed += 1
+        why = f"{cluster}: {a.key}: {RETRIES} attempts: {_short(last)}" if last else ""
+        self.stats.count("failed", why)
         return False
 
     def _wait_gone(self, client: Any, name: str, ns: str, timeout: float = 10.0) -> None:

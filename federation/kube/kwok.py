@@ -32,17 +32,12 @@ from typing import Any
 
 import yaml
 
-from federation.kube import binaries, procs
+from federation.kube import binaries, fake_nodes, procs
 from federation.kube.members import (
-    NODE_LABEL_MEMBER,
     MemberHandle,
     MemberSpec,
     NodePool,
     kubeconfig_tls,
-    member_client,
-    node_body,
-    node_name,
-    node_ready,
     probe,
     wait_until,
 )
@@ -389,43 +384,12 @@ class KwokProvider:
         )
 
     def ensure_nodes(self, name: str, spec: MemberSpec | None = None) -> list[str]:
-        """Create the spec's fake nodes that are missing; returns the names created."""
-        from kubernetes import client
-        from kubernetes.client.exceptions import ApiException
-
-        spec = spec or self.spec(name)
-        created = []
-        with member_client(self.handle(name), direct=True) as api_client:
-            core = client.CoreV1Api(api_client)
-            for i in range(spec.nodes.count):
-                body: Any = node_body(name, i, spec.nodes)
-                try:
-                    core.create_node(body)
-                    created.append(body["metadata"]["name"])
-                except ApiException as exc:
-                    if exc.status != 409:
-                        raise
-        return created
+        """Make the member's fake nodes exactly its spec's (see `fake_nodes.ensure`)."""
+        return fake_nodes.ensure(self.handle(name), spec or self.spec(name))
 
     def wait_usable(self, name: str, timeout: float | None = None) -> None:
         """The spec's nodes Ready and the default ServiceAccount present (pods can start)."""
-        from kubernetes import client
-
-        handle, spec = self.handle(name), self.spec(name)
-        timeout = timeout or self.ready_timeout
-        with member_client(handle, direct=True) as api_client:
-            core = client.CoreV1Api(api_client)
-
-            def nodes_ready() -> bool:
-                nodes = core.list_node(label_selector=f"{NODE_LABEL_MEMBER}={handle.name}")
-                return sum(node_ready(n) for n in nodes.items) >= spec.nodes.count
-
-            def default_sa() -> bool:
-                sas = core.list_namespaced_service_account("default")
-                return any(node_name(sa) == "default" for sa in sas.items)
-
-            wait_until(nodes_ready, timeout, what=f"{name} nodes Ready")
-            wait_until(default_sa, timeout, what=f"{name} default SA")
+        fake_nodes.wait_usable(self.handle(name), self.spec(name), timeout or self.ready_timeout)
 
     def running(self, name: str) -> dict[str, bool]:
         """component -> whether its process runs (from kwokctl's pid files)."""
@@ -453,12 +417,17 @@ class KwokProvider:
         """``kwokctl start cluster``: starts every component that is not running."""
         # kwokctl skips a component whose pid file names a live pid; a killed component's pid
         # may linger as a zombie until init reaps it, so drop the pid files of dead ones.
-        for comp, pid in procs.read_pid_files(self.pid_dir(name)).items():
+        pids = procs.read_pid_files(self.pid_dir(name))
+        for comp, pid in pids.items():
             if not procs.alive(pid):
                 (self.pid_dir(name) / f"{comp}.pid").unlink(missing_ok=True)
+        new_agent = not procs.alive(pids.get("kwok-controller"))
         self.kwokctl("start", "cluster", "--name", name, timeout=300)
-        if wait:
+        if wait or new_agent:
             self.wait_ready(name)
+        if new_agent:
+            fake_nodes.release_leases(self.handle(name))
+            fake_nodes.wait_leases(self.handle(name), self.ready_timeout)
 
     # --- teardown --------------------------------------------------------------------------
     def down(self, names: Iterable[str] | None = None) -> None:

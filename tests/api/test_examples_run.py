@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from federation import runner
 from federation.api import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
@@ -15,7 +16,6 @@ SCENARIOS = sorted(p for p in EXAMPLES.rglob("*.yaml") if p.read_text().find("ki
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: str(p.relative_to(EXAMPLES)))
 def test_example_meets_its_expectations_in_the_sim(path: Path) -> None:
-    runner = pytest.importorskip("federation.runner")
     scenario = load_scenario(path)
     assert scenario.expectations
     summary = runner.execute(scenario, "sim", plots=False).summary

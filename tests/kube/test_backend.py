@@ -204,8 +204,7 @@ def test_propagates_every_kind_divides_overrides_and_cleans_up(kube_members: Kub
     finally:
         delete_managed(kube_members.handles.values())
     for h in kube_members.handles.values():
-        left = [o for o in managed_objects(h) if o[0] != "Namespace"]
-        assert left == [], f"orphans on {h.name}: {left}"
+        assert managed_objects(h) == [], f"orphans on {h.name}"
 
 
 def test_outage_fails_over_and_fails_back(kube_members: KubeMembers) -> None:
