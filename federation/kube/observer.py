@@ -1,15 +1,18 @@
-"""Watching one real member: list then watch (with resource versions) the objects kfed manages,
-the pods (to count ours and the room they take) and the nodes (allocatable), and turn every
-change into a `Delta` for the shared control loop. Relists after errors and expired watches."""
+"""Watching one real member: list then watch (from the resource version of the list, then of
+the last event) the objects kfed manages, the pods (to count ours and the room they take) and the
+nodes (allocatable), and turn every change into a `Delta` for the shared control loop. Objects
+arrive as plain JSON (the client's typed models cost milliseconds apiece), pod accounting is
+kept incrementally, and a watch that expires (410) or fails is followed by a relist."""
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from federation.api.quantity import cpu_cores, memory_bytes
+from federation.api.quantity import parse_quantity
 from federation.core.model import ObservedObject, Resources
 from federation.core.propagation import WORKLOAD_ID_LABEL, workload_id
 from federation.kube.resources import KINDS, MANAGED_SELECTOR, observed, split_key
@@ -19,36 +22,49 @@ WATCH_SECONDS = 30  # server-side watch timeout; the loop re-watches from the la
 REQUEST_TIMEOUT = 5.0
 
 
+class WatchExpired(Exception):
+    """The server ended a watch with an ERROR event (410 Gone, mostly): relist."""
+
+
 @dataclass(frozen=True)
 class PodInfo:
     workload: str  # workload id label ("" = not ours)
     bound: bool  # scheduled to a node and not finished: it holds resources
-    request: Resources
+    millicpu: int = 0  # requests, exact
+    memory: int = 0
 
 
-def pod_info(pod: Any) -> PodInfo:
-    labels = pod.metadata.labels or {}
-    phase = pod.status.phase if pod.status else None
-    bound = bool(pod.spec.node_name) and phase not in ("Succeeded", "Failed")
-    cpu = mem = 0.0
-    for c in pod.spec.containers or []:
-        req = (c.resources.requests if c.resources else None) or {}
-        cpu += cpu_cores(req["cpu"]) if "cpu" in req else 0.0
-        mem += memory_bytes(req["memory"]) if "memory" in req else 0.0
-    return PodInfo(labels.get(WORKLOAD_ID_LABEL, ""), bound, Resources(cpu, mem, 1))
+def pod_info(pod: Mapping[str, Any]) -> PodInfo:
+    labels = pod["metadata"].get("labels") or {}
+    phase = (pod.get("status") or {}).get("phase")
+    spec = pod.get("spec") or {}
+    bound = bool(spec.get("nodeName")) and phase not in ("Succeeded", "Failed")
+    cpu = mem = 0
+    for c in spec.get("containers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        cpu += int(parse_quantity(req["cpu"]) * 1000) if "cpu" in req else 0
+        mem += int(parse_quantity(req["memory"])) if "memory" in req else 0
+    return PodInfo(labels.get(WORKLOAD_ID_LABEL, ""), bound, cpu, mem)
 
 
-def node_allocatable(node: Any) -> Resources | None:
+def node_allocatable(node: Mapping[str, Any]) -> Resources | None:
     """Allocatable of a Ready node, None when it is not Ready."""
-    conds = (node.status.conditions if node.status else None) or []
-    if not any(c.type == "Ready" and c.status == "True" for c in conds):
+    status = node.get("status") or {}
+    conds = status.get("conditions") or []
+    if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds):
         return None
-    alloc = (node.status.allocatable or {}) if node.status else {}
+    alloc = status.get("allocatable") or {}
     return Resources(
-        cpu_cores(alloc.get("cpu", 0)),
-        memory_bytes(alloc.get("memory", 0)),
+        float(parse_quantity(alloc.get("cpu", 0))),
+        float(parse_quantity(alloc.get("memory", 0))),
         int(alloc.get("pods", 0)),
     )
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    meta = obj["metadata"]
+    ns = meta.get("namespace")
+    return f"{ns}/{meta['name']}" if ns else str(meta["name"])
 
 
 class MemberObserver:
@@ -72,7 +88,10 @@ class MemberObserver:
         self.kinds = kinds
         self._lock = threading.Lock()
         self._objects: dict[str, ObservedObject] = {}
+        self._key_of: dict[str, str] = {}  # workload id -> key of the object we hold for it
         self._pods: dict[str, PodInfo] = {}
+        self._bound: dict[str, int] = {}  # workload id -> bound pods
+        self._used = (0, 0, 0)  # millicpu, memory, pods of bound pods
         self._nodes: dict[str, Resources | None] = {}
         self._free: Resources | None = None
         self._listed: set[str] = set()  # "Pod", "Node": free room is unknown until both are
@@ -106,32 +125,39 @@ class MemberObserver:
     # -- one watch loop per resource type -------------------------------------------------
 
     def _run(self, kind: str, fn: Any, selector: str | None) -> None:
-        from kubernetes import watch
+        from kubernetes.watch.watch import iter_resp_lines
 
+        sel = {"label_selector": selector} if selector else {}
         backoff = 0.2
         while not self.stop.is_set():
             try:
-                kw: dict[str, Any] = {"_request_timeout": REQUEST_TIMEOUT}
-                if selector:
-                    kw["label_selector"] = selector
-                resp = fn(**kw)
-                self._relist(kind, resp.items)
-                rv = resp.metadata.resource_version
+                listing = _read(fn(_preload_content=False, _request_timeout=REQUEST_TIMEOUT, **sel))
+                self._relist(kind, listing["items"])
+                rv = listing["metadata"]["resourceVersion"]
                 backoff = 0.2
-                w: Any = watch.Watch()  # type: ignore[no-untyped-call]
-                for ev in w.stream(
-                    fn,
-                    resource_version=rv,
-                    timeout_seconds=WATCH_SECONDS,
-                    _request_timeout=(REQUEST_TIMEOUT, WATCH_SECONDS + 5),
-                    **({"label_selector": selector} if selector else {}),
-                ):
-                    if self.stop.is_set():
-                        w.stop()
-                        break
-                    if ev["type"] == "ERROR":
-                        break  # most often 410 Gone: relist
-                    self._event(kind, ev["type"], ev["object"])
+                while not self.stop.is_set():  # re-watch from the last version seen
+                    resp = fn(
+                        watch=True,
+                        resource_version=rv,
+                        allow_watch_bookmarks=True,
+                        timeout_seconds=WATCH_SECONDS,
+                        _preload_content=False,
+                        _request_timeout=(REQUEST_TIMEOUT, WATCH_SECONDS + 5),
+                        **sel,
+                    )
+                    try:
+                        for line in iter_resp_lines(resp):  # type: ignore[no-untyped-call]
+                            if self.stop.is_set():
+                                return
+                            ev = json.loads(line)
+                            etype, obj = ev["type"], ev["object"]
+                            if etype == "ERROR":
+                                raise WatchExpired(obj.get("message", ""))
+                            rv = obj["metadata"]["resourceVersion"]
+                            if etype != "BOOKMARK":
+                                self._event(kind, etype, obj)
+                    finally:
+                        resp.release_conn()
             except Exception:  # any failure means: back off, relist
                 self.errors += 1
                 self.stop.wait(backoff)
@@ -140,17 +166,17 @@ class MemberObserver:
     def _relist(self, kind: str, items: list[Any]) -> None:
         if kind == "Pod":
             with self._lock:
-                self._pods = {
-                    f"{p.metadata.namespace}/{p.metadata.name}": pod_info(p) for p in items
-                }
+                self._pods, self._bound, self._used = {}, {}, (0, 0, 0)
+                for p in items:
+                    self._account(_name(p), pod_info(p))
                 self._listed.add(kind)
-            self._recount()
+            self._recount(None)
             return
         if kind == "Node":
             with self._lock:
-                self._nodes = {n.metadata.name: node_allocatable(n) for n in items}
+                self._nodes = {_name(n): node_allocatable(n) for n in items}
                 self._listed.add(kind)
-            self._recount()
+            self._recount(None)
             return
         seen: dict[str, ObservedObject] = {}
         for obj in items:
@@ -160,76 +186,101 @@ class MemberObserver:
         with self._lock:
             gone = tuple(k for k in self._objects if split_key(k)[0] == kind and k not in seen)
             for k in gone:
-                del self._objects[k]
+                self._forget(k)
             changed = {k: o for k, o in seen.items() if self._objects.get(k) != o}
-            self._objects.update(changed)
+            for k, o in changed.items():
+                self._keep(k, o)
         if changed or gone:
             self.sink(Delta(self.cluster, upserts=changed, removals=gone))
 
-    def _event(self, kind: str, etype: str, obj: Any) -> None:
+    def _event(self, kind: str, etype: str, obj: Mapping[str, Any]) -> None:
         if kind == "Pod":
-            key = f"{obj.metadata.namespace}/{obj.metadata.name}"
             with self._lock:
-                if etype == "DELETED":
-                    self._pods.pop(key, None)
-                else:
-                    self._pods[key] = pod_info(obj)
-            self._recount()
+                old = self._account(_name(obj), None if etype == "DELETED" else pod_info(obj))
+            new = self._pods.get(_name(obj))
+            touched = {p.workload for p in (old, new) if p is not None and p.workload}
+            if old != new:
+                self._recount(touched)
             return
         if kind == "Node":
             with self._lock:
                 if etype == "DELETED":
-                    self._nodes.pop(obj.metadata.name, None)
+                    self._nodes.pop(_name(obj), None)
                 else:
-                    self._nodes[obj.metadata.name] = node_allocatable(obj)
-            self._recount()
+                    self._nodes[_name(obj)] = node_allocatable(obj)
+            self._recount(set())
             return
         o = observed(kind, obj, self._scheduled(obj))
         if o is None:
             return
         with self._lock:
             if etype == "DELETED":
-                if self._objects.pop(o.key, None) is None:
+                if o.key not in self._objects:
                     return
+                self._forget(o.key)
                 delta = Delta(self.cluster, removals=(o.key,))
             else:
                 if self._objects.get(o.key) == o:
                     return
-                self._objects[o.key] = o
+                self._keep(o.key, o)
                 delta = Delta(self.cluster, upserts={o.key: o})
         self.sink(delta)
 
+    def _keep(self, key: str, o: ObservedObject) -> None:
+        if key not in self._objects:
+            self._key_of[workload_id(key)] = key
+        self._objects[key] = o
+
+    def _forget(self, key: str) -> None:
+        del self._objects[key]
+        self._key_of.pop(workload_id(key), None)
+
+    def _account(self, name: str, new: PodInfo | None) -> PodInfo | None:
+        """Replace one pod's entry and the running totals; returns the old entry (lock held)."""
+        old = self._pods.pop(name, None) if new is None else self._pods.get(name)
+        if new is not None:
+            self._pods[name] = new
+        cpu, mem, pods = self._used
+        for p, sign in ((old, -1), (new, 1)):
+            if p is not None and p.bound:
+                cpu, mem, pods = cpu + sign * p.millicpu, mem + sign * p.memory, pods + sign
+                if p.workload:
+                    self._bound[p.workload] = self._bound.get(p.workload, 0) + sign
+        self._used = (cpu, mem, pods)
+        return old
+
     # -- derived: scheduled replicas per workload, free capacity ------------------------
 
-    def _scheduled(self, obj: Any) -> int | None:
+    def _scheduled(self, obj: Mapping[str, Any]) -> int | None:
         if not self.capacity:
             return None
-        key = (obj.metadata.annotations or {}).get("kfed.io/workload", "")
-        wid = workload_id(key)
+        key = (obj["metadata"].get("annotations") or {}).get("kfed.io/workload", "")
         with self._lock:
-            return sum(1 for p in self._pods.values() if p.workload == wid and p.bound)
+            return self._bound.get(workload_id(key), 0)
 
-    def _recount(self) -> None:
-        """After a pod or node change: new scheduled counts and free capacity."""
+    def _recount(self, workloads: set[str] | None) -> None:
+        """After a pod or node change: new scheduled counts of `workloads` (None = all) and the
+        free capacity."""
         with self._lock:
-            counts: dict[str, int] = {}
-            used = Resources()
-            for p in self._pods.values():
-                if p.bound:
-                    used = used + p.request
-                    if p.workload:
-                        counts[p.workload] = counts.get(p.workload, 0) + 1
             alloc = Resources()
             for r in self._nodes.values():
                 if r is not None:
                     alloc = alloc + r
+            cpu, mem, pods = self._used
             # before both pods and nodes are listed the room is unknown, not zero
-            free = alloc - used if {"Pod", "Node"} <= self._listed else None
+            free = None
+            if {"Pod", "Node"} <= self._listed:
+                free = Resources(alloc.cpu - cpu / 1000, alloc.memory - mem, alloc.pods - pods)
+            if workloads is None:
+                keys = [(k, workload_id(k)) for k in self._objects]
+            else:
+                keys = [(self._key_of[w], w) for w in workloads if w in self._key_of]
             upserts = {}
-            for k, o in self._objects.items():
+            for k, wid in keys:
+                o = self._objects[k]
                 if o.scheduled is None and o.replicas is None:
                     continue
-                n = counts.get(workload_id(k), 0)
+                n = self._bound.get(wid, 0)
                 if o.scheduled != n:
                     upserts[k] = ObservedObject(
                         o.key, o.hash, o.replicas, o.ready_replicas, n, o.succeeded
@@ -247,3 +298,11 @@ class MemberObserver:
                     nodes_ready=ready_nodes,
                 )
             )
+
+
+def _read(resp: Any) -> Any:
+    """The JSON body of a raw (unparsed) response; the connection goes back to its pool."""
+    try:
+        return json.loads(resp.data)
+    finally:
+        resp.release_conn()

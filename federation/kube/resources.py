@@ -35,14 +35,21 @@ class Kind:
         args: list[Any] = [meta["name"]]
         if self.namespaced:
             args.append(meta.get("namespace") or "default")
-        getattr(self.client(api_client), self._method("patch"))(
+        resp = getattr(self.client(api_client), self._method("patch"))(
             *args,
             dict(manifest),
             field_manager=FIELD_MANAGER,
             force=True,
             _content_type=APPLY_CONTENT_TYPE,
             _request_timeout=timeout,
+            # the answer is not read into a typed model (the watch brings the object back):
+            # a non-2xx still raises ApiException
+            _preload_content=False,
         )
+        try:
+            resp.data  # noqa: B018 - read the body so the connection can be reused
+        finally:
+            resp.release_conn()
 
     def delete(self, api_client: Any, name: str, namespace: str, timeout: float) -> None:
         from kubernetes import client
@@ -85,28 +92,25 @@ def split_key(key: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def observed(kind: str, obj: Any, scheduled: int | None = None) -> ObservedObject | None:
-    """The ObservedObject for a typed object we manage, or None when it is not ours."""
-    meta = obj.metadata
-    ann = meta.annotations or {}
+def observed(
+    kind: str, obj: Mapping[str, Any], scheduled: int | None = None
+) -> ObservedObject | None:
+    """The ObservedObject for an object we manage (its JSON), or None when it is not ours."""
+    meta = obj["metadata"]
+    ann = meta.get("annotations") or {}
     key = ann.get(WORKLOAD_ANNOTATION)
     if not key:
         return None
     digest = ann.get(HASH_ANNOTATION, "")
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
     if kind == "Deployment":
-        st = obj.status
         return ObservedObject(
-            key, digest, obj.spec.replicas, (st.ready_replicas or 0) if st else 0, scheduled
+            key, digest, spec.get("replicas"), st.get("readyReplicas") or 0, scheduled
         )
     if kind == "Job":
-        st = obj.status
-        done = ((st.succeeded or 0) + (st.ready or 0)) if st else 0
+        succeeded = st.get("succeeded") or 0
+        done = succeeded + (st.get("ready") or 0)
         return ObservedObject(
-            key,
-            digest,
-            obj.spec.completions,
-            done,
-            scheduled,
-            succeeded=(st.succeeded or 0) if st else 0,
+            key, digest, spec.get("completions"), done, scheduled, succeeded=succeeded
         )
     return ObservedObject(key, digest)
