@@ -52,7 +52,8 @@ def ensure(handle: MemberHandle, spec: MemberSpec) -> list[str]:
 
 
 def wait_usable(handle: MemberHandle, spec: MemberSpec, timeout: float) -> None:
-    """The spec's nodes Ready and the default ServiceAccount present (pods can start)."""
+    """The spec's nodes Ready, the default ServiceAccount present and every node's lease held
+    by the running kwok-controller: pods can start."""
     from kubernetes import client
 
     with member_client(handle, direct=True) as api_client:
@@ -68,6 +69,7 @@ def wait_usable(handle: MemberHandle, spec: MemberSpec, timeout: float) -> None:
 
         wait_until(nodes_ready, timeout, what=f"{handle.name} nodes Ready")
         wait_until(default_sa, timeout, what=f"{handle.name} default SA")
+    wait_leases(handle, timeout)
 
 
 def release_leases(handle: MemberHandle) -> None:

@@ -426,8 +426,8 @@ class KwokProvider:
         if wait or new_agent:
             self.wait_ready(name)
         if new_agent:
+            # the new kwok-controller takes the nodes over within seconds (wait_usable waits)
             fake_nodes.release_leases(self.handle(name))
-            fake_nodes.wait_leases(self.handle(name), self.ready_timeout)
 
     # --- teardown --------------------------------------------------------------------------
     def down(self, names: Iterable[str] | None = None) -> None:
