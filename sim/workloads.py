@@ -177,7 +177,11 @@ class Workloads:
         for b in reversed(obj.batches):
             for i in sorted(b.nodes, reverse=True):
                 x = min(k, b.nodes[i])
+                if x == 0:
+                    continue
                 b.nodes[i] -= x
+                if not b.nodes[i]:  # an emptied node leaves the batch, as it leaves `placed`
+                    del b.nodes[i]
                 b.n -= x
                 placed[i] -= x
                 pool.release(i, req, x)

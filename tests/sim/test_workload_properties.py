@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from federation.core.model import Resources
@@ -75,6 +75,8 @@ def check(m: Member, settled: bool) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(ops)
+# scaled down twice by one: the first emptied a node of the newest start-up batch
+@example(seq=[("apply", KEYS[0], 2), ("apply", KEYS[0], 1), ("apply", KEYS[0], 0)])
 def test_member_bookkeeping_holds_under_any_sequence(seq: list[tuple[Any, ...]]) -> None:
     b = Bench("a", capacity=Resources(4.0, 0.0, 24), nodes=4, requests=REQUESTS)
     m = b.member()
