@@ -32,19 +32,14 @@ from typing import Any
 
 from federation.metrics import Row
 from federation.report import DISRUPTIVE, failovers, series
-from federation.scenario import Distribution, Link, Scenario
+from federation.scenario import PROFILES, Scenario
 
 TARGET = 0.1  # an error at or below this is "within 10 % or one probe period"
 
-# What the kube backend's members are like, for the sim (docs/calibration.md): loopback plus
-# toxiproxy links, a kwok API server's apply latency, kwok pods Ready a few hundred ms after
-# a scale-up (the member's controllers and kwok's fake kubelet; no image pulls).
-CALIBRATIONS: dict[str, dict[str, Any]] = {
-    "kwok": {
-        "link": Link(latency=0.0002, jitter=0.0002),
-        "api_latency": Distribution("lognormal", median=0.004, sigma=0.35, high=1.0),
-        "pod_startup": Distribution("lognormal", median=0.27, sigma=0.45, high=30.0),
-    },
+# What the kube backend's members are like, for the sim (docs/calibration.md): the measured
+# kwok profile, also what a scenario of kwok clusters gets by default.
+CALIBRATIONS: dict[str, Mapping[str, Any]] = {
+    "kwok": PROFILES["kwok"],
     "none": {},  # the scenario's own sim settings
 }
 

@@ -6,7 +6,7 @@ Loaded from `kind: Scenario` YAML by `federation.api`; run by `sim` or `federati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,12 +67,37 @@ class Link:
 
 @dataclass(frozen=True)
 class SimSettings:
+    """How the sim's members behave. The defaults are for clusters out on a network with real
+    kubelets (docs/calibration.md); `for_providers` gives kwok members their measured profile."""
+
     api_latency: Distribution = Distribution("lognormal", median=0.010, sigma=0.5, high=1.0)
     pod_startup: Distribution = Distribution("lognormal", median=2.0, sigma=0.3, high=30.0)
     link: Link = Link()
     links: Mapping[str, Link] = field(default_factory=dict)  # per-cluster overrides
     resync_period: float = 300.0  # full reconcile of every workload, seconds
     sample_period: float = 0.0  # extra periodic truth samples (0 = only on change)
+
+    @staticmethod
+    def for_providers(providers: Iterable[str]) -> SimSettings:
+        """The defaults for a federation of these cluster providers: the measured profile when
+        every member is of a provider that has one, the generic defaults otherwise."""
+        kinds = set(providers)
+        if len(kinds) == 1 and (profile := PROFILES.get(kinds.pop())):
+            return SimSettings(**profile)
+        return SimSettings()
+
+
+# Measured profiles (docs/calibration.md, `python -m benchmarks.calibration`): kwok members are
+# real control planes on loopback behind toxiproxy, with fake kubelets, so their links are
+# sub-millisecond, their API servers answer an apply in a few ms and a scaled-up Deployment's
+# pods are Ready a few hundred ms later (controllers and kwok; no image pulls).
+PROFILES: Mapping[str, Mapping[str, Any]] = {
+    "kwok": {
+        "link": Link(latency=0.0002, jitter=0.0002),
+        "api_latency": Distribution("lognormal", median=0.004, sigma=0.35, high=1.0),
+        "pod_startup": Distribution("lognormal", median=0.27, sigma=0.45, high=30.0),
+    },
+}
 
 
 @dataclass(frozen=True)

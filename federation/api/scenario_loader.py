@@ -77,8 +77,11 @@ def _link(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Link:
     )
 
 
-def _sim(ctx: Ctx, path: Path, d: Mapping[str, Any], world: timeline.World) -> SimSettings:
-    base = SimSettings()
+def _sim(
+    ctx: Ctx, path: Path, d: Mapping[str, Any], world: timeline.World, desired: DesiredState
+) -> SimSettings:
+    # what is not set here comes from the members' provider profile (kwok: measured)
+    base = SimSettings.for_providers(c.provider for c in desired.clusters)
     links = {}
     for name, link in d.get("links", {}).items():
         why = world.unknown_cluster(name)
@@ -150,7 +153,7 @@ def scenario(
         seed=spec.get("seed", 1),
         faults=tuple(sorted(faults, key=lambda f: f.at)),
         expectations=tuple(expectations),
-        sim=_sim(ctx, (*sp, "sim"), spec.get("sim", {}), world),
+        sim=_sim(ctx, (*sp, "sim"), spec.get("sim", {}), world, desired),
         health=_health(ctx, (*sp, "health"), spec.get("health", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         description=spec.get("description", ""),
