@@ -180,3 +180,9 @@ def run(
                 delete_managed(members.handles.values())
             except Exception as e:  # cleanup must not hide the run's result
                 say(f"cleanup: {e}")
+        if members.created:
+            where = (workdir or DEFAULT_WORKDIR).expanduser()
+            say(
+                f"members {', '.join(sorted(members.handles))} keep running for the next run; "
+                f"stop them with: kfed clusters down --workdir {where}"
+            )
