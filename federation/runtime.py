@@ -148,7 +148,13 @@ class ControlLoop:
         self.reconciled = 0  # workload reconciles, summed over cycles
         self._dirty: set[str] | None = None  # None = everything
         self._wakeups: list[tuple[float, str]] = []
-        self._next_probe = {c.name: 0.0 for c in desired.clusters}
+        # Probes tick at a fixed rate a quarter period off the run's whole seconds (0.5 s,
+        # 2.5 s, ... with the default 2 s). Faults are mostly scheduled at whole seconds; a
+        # probe due at the very instant a fault starts would race it (on real clusters an
+        # outage takes ~0.15 s to bite), turning detection into a coin flip between two
+        # probe periods. Fixed rate: a late cycle does not shift every later probe.
+        offset = thresholds.probe_period / 4
+        self._next_probe = {c.name: offset for c in desired.clusters}
         self._next_resync = resync_period
         # writes sent but not yet seen on the member: (cluster, key) -> (hash or "", sent at)
         self._inflight: dict[tuple[str, str], tuple[str, float]] = {}
@@ -200,7 +206,8 @@ class ControlLoop:
         if due:
             self.gateway.probe(due, now, self.thresholds.probe_timeout)
             for c in due:
-                self._next_probe[c] = now + self.thresholds.probe_period
+                nxt = self._next_probe[c] + self.thresholds.probe_period
+                self._next_probe[c] = nxt if nxt > now else now + self.thresholds.probe_period
         deadline = min(self._next_probe.values(), default=now + self.resync_period)
         deadline = min(deadline, self._next_resync)
         if self._wakeups:

@@ -73,7 +73,7 @@ class FaultRunner:
                 self.recorder.row(self.clock(), "fault", "", key, phase="end", fault=f.kind)
             return
         if phase == "start":
-            handles = []
+            handles: list[tuple[str, list[Any]]] = []
             for c in f.clusters:
                 self.recorder.row(
                     self.clock(),
@@ -84,7 +84,7 @@ class FaultRunner:
                     fault=f.kind,
                     **{k: v for k, v in f.params.items()},
                 )
-                handles.extend(self._inject(f, c))
+                handles.append((c, self._inject(f, c)))
             self.active[i] = handles
         else:
             self._revert(i, f)
@@ -142,9 +142,11 @@ class FaultRunner:
                 return
 
     def _revert(self, i: int, f: Fault) -> None:
-        for h in reversed(self.active.pop(i, [])):
-            self.members.injector.revert(h)
-        for c in f.clusters:
+        # cluster by cluster, each end stamped as soon as that cluster is back (a region's
+        # second member must not make the first one's end look late)
+        for c, handles in self.active.pop(i, []):
+            for h in reversed(handles):
+                self.members.injector.revert(h)
             if f.kind == "outage":
                 self.truth.cluster_up(c)
             self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
@@ -152,8 +154,9 @@ class FaultRunner:
     def close(self) -> None:
         self.stop.set()
         for i in list(self.active):
-            for h in reversed(self.active.pop(i)):
-                try:
-                    self.members.injector.revert(h)
-                except Exception as e:
-                    self.errors.append(f"revert: {e}")
+            for _, handles in self.active.pop(i):
+                for h in reversed(handles):
+                    try:
+                        self.members.injector.revert(h)
+                    except Exception as e:
+                        self.errors.append(f"revert: {e}")

@@ -111,10 +111,19 @@ def test_an_answer_or_a_failure_or_a_timeout_lets_it_go_again() -> None:
     assert [a.cluster for a in gw.sent[3:]] == ["b"]  # no answer in 10 s: sent again
 
 
-def test_probes_follow_the_probe_period() -> None:
+def test_probes_follow_the_probe_period_a_quarter_period_off_whole_seconds() -> None:
     cl, gw = loop()
     t = 0.0
-    for _ in range(5):
+    for _ in range(6):
         t = cl.cycle(t)
-    assert [p[0] for p in gw.probed] == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert [p[0] for p in gw.probed] == [0.5, 2.5, 4.5, 6.5, 8.5]
     assert all(p[1] == ("a", "b") for p in gw.probed)
+
+
+def test_a_late_cycle_does_not_shift_later_probes() -> None:
+    cl, gw = loop()
+    for t in (0.0, 0.5, 2.9, 4.5, 6.5):  # the probe due at 2.5 goes out late, at 2.9
+        cl.cycle(t)
+    assert [p[0] for p in gw.probed] == [0.5, 2.9, 4.5, 6.5]
+    cl.cycle(20.0)  # more than a period late: the schedule starts again from now
+    assert cl.cycle(20.0) == 22.0

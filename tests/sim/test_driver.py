@@ -71,11 +71,16 @@ def test_outage_with_failback_comes_back() -> None:
     assert r.loop.statuses[WEB].ready == 6
 
 
-def test_a_single_lost_probe_evicts_nothing() -> None:
-    # probes go out every period from the first cycle (t~0.01): a 0.3 s partition around the
-    # fifth one loses exactly that probe
+def probe_time(k: int) -> float:
+    """When the control loop sends its k-th probe (from 0): a fixed rate a quarter period
+    off the whole seconds (federation.runtime)."""
     period = scenario().health.probe_period
-    f = Fault("partition", at=5 * period - 0.1, duration=0.3, clusters=("a",))
+    return period / 4 + k * period
+
+
+def test_a_single_lost_probe_evicts_nothing() -> None:
+    # a 0.3 s partition around the fifth probe loses exactly that probe
+    f = Fault("partition", at=probe_time(5) - 0.1, duration=0.3, clusters=("a",))
     r = run(scenario(faults=(f,), duration=60.0))
     health = [(x.fields["from"], x.fields["to"]) for x in rows(r, "health", "a")]
     assert health == [("Ready", "Suspect"), ("Suspect", "Ready")]
@@ -143,15 +148,16 @@ def test_a_failed_write_is_retried_without_waiting_for_the_resync() -> None:
     # one cluster whose API hangs between two probes (so its health never changes) just as the
     # load doubles: the write is lost, the client times out, and after the backoff the gateway
     # hands the key back (Delta.touched) so the loop writes again, long before the resync
+    hang = probe_time(15) + 0.1  # the next probe comes 2 s later, after the hang
     faults = (
-        Fault("api-hang", at=30.1, duration=1.8, clusters=("a",)),
-        Fault("load-surge", at=30.2, params={"workload": WEB, "replicas": 9}),
+        Fault("api-hang", at=hang, duration=1.8, clusters=("a",)),
+        Fault("load-surge", at=hang + 0.1, params={"workload": WEB, "replicas": 9}),
     )
     r = run(scenario(cluster_list=clusters("a"), faults=faults, duration=60.0))
     assert rows(r, "health") == [] and r.gateway.actions_failed == 1
     writes = [x.t for x in rows(r, "apply", "a") if x.fields["replicas"] == 9]
-    retry = 30.2 + APPLY_TIMEOUT + RETRY_BASE
-    assert writes == [30.2, pytest.approx(retry, abs=0.05)]
+    retry = hang + 0.1 + APPLY_TIMEOUT + RETRY_BASE
+    assert writes == [pytest.approx(hang + 0.1), pytest.approx(retry, abs=0.05)]
     assert ready_at(r, "a", retry) == 6 and ready_at(r, "a", 59.0) == 9
 
 
