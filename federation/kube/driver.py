@@ -105,6 +105,8 @@ def run(
     """
     say = log or (lambda m: print(f"kfed: {m}", file=sys.stderr))
     duration = scenario.duration if duration is None else duration
+    # Only members this run provisioned are its to mention; a caller's members are the caller's.
+    obtained = members is None
     members = members or obtain(scenario, workdir, say)
     from federation.kube.gateway import KubeGateway
 
@@ -180,7 +182,7 @@ def run(
                 delete_managed(members.handles.values())
             except Exception as e:  # cleanup must not hide the run's result
                 say(f"cleanup: {e}")
-        if members.created:
+        if obtained and members.created:
             where = (workdir or DEFAULT_WORKDIR).expanduser()
             say(
                 f"members {', '.join(sorted(members.handles))} keep running for the next run; "
