@@ -1,22 +1,5 @@
 """Sim vs real: run one scenario on the sim and on real local clusters, and compare what the
-two timelines say, metric by metric (`kfed compare`).
-
-Metrics, each computed from a backend's own timeline with `federation.report` arithmetic:
-
-* per disruptive fault (outage, api-hang, partition, flapping): seconds from the fault's start
-  to the cluster being declared Offline (`detect`), to the first eviction (`evict`) and to the
-  evicted replicas being Ready elsewhere (`failover`);
-* per load surge: seconds from its start until the workload has the new count Ready (`scale`);
-* per fault that ends inside the window: seconds from its end until every cluster's ready
-  replicas stop changing (`settle`: failback, stale copies removed, a surge drained);
-* per cluster: ready replicas (all workloads) over time, as replica-seconds; the error is the
-  area between the two curves.
-
-Error, on one scale for every metric: a time metric is off by `d = |sim - real|` seconds and
-its error is `d / max(|real|, P / 0.1)`, P the probe period, so 0.1 means "10 % of the real
-value or one probe period, whichever is larger"; a replica timeline's error is
-`area / max(real replica-seconds, P / 0.1 * changes)`, `changes` the total of its real steps
-(each step may be one probe period late). A metric is within target when its error <= 0.1.
+two timelines say, metric by metric (`kfed compare`; the metrics are in `federation.fidelity`).
 
 Before the sim runs, a calibration profile (`CALIBRATIONS`, measured on kwok members, see
 docs/calibration.md) replaces the scenario's sim latencies with the real clusters' figures.
@@ -24,17 +7,15 @@ docs/calibration.md) replaces the scenario's sim latencies with the real cluster
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from federation.fidelity import TARGET, Metric, faults, metrics, rounded
 from federation.metrics import Row
-from federation.report import DISRUPTIVE, failovers, series
 from federation.scenario import PROFILES, Scenario
-
-TARGET = 0.1  # an error at or below this is "within 10 % or one probe period"
+from federation.steps import cluster_ready
 
 # What the kube backend's members are like, for the sim (docs/calibration.md): the measured
 # kwok profile, also what a scenario of kwok clusters gets by default.
@@ -53,309 +34,6 @@ def calibrated(scenario: Scenario, profile: str) -> Scenario:
         return scenario
     sim = replace(scenario.sim, links={}, **values)
     return replace(scenario, sim=sim)
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str  # e.g. "m2 outage@60 failover"
-    unit: str  # "s" or "replica-s"
-    sim: float | None
-    real: float | None
-    scale: float  # the error's denominator (see the module docstring)
-
-    @property
-    def diff(self) -> float | None:
-        if self.sim is None or self.real is None:
-            return None
-        return self.sim - self.real
-
-    @property
-    def error(self) -> float | None:
-        """Normalised error (0.1 = at the target); None when one side has no value (a miss)."""
-        if self.sim is None and self.real is None:
-            return 0.0
-        d = self.diff
-        if d is None:
-            return None
-        return abs(d) / self.scale
-
-    @property
-    def within(self) -> bool:
-        e = self.error
-        return e is not None and e <= TARGET + 1e-9
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "unit": self.unit,
-            "sim": _round(self.sim),
-            "real": _round(self.real),
-            "diff": _round(self.diff),
-            "error": _round(self.error, 4),
-            "within": self.within,
-        }
-
-
-def _round(x: float | None, digits: int = 3) -> float | None:
-    return None if x is None else round(x, digits)
-
-
-# ---------------------------------------------------------------- timelines
-
-
-def cluster_ready(
-    rows: Sequence[Row], clusters: Sequence[str]
-) -> dict[str, list[tuple[float, int]]]:
-    """Ready replicas per cluster (all workloads summed) as steps (t, value), from t=0."""
-    per: dict[tuple[str, str], int] = {}
-    totals = {c: 0 for c in clusters}
-    steps: dict[str, list[tuple[float, int]]] = {c: [(0.0, 0)] for c in clusters}
-    for r in sorted((r for r in rows if r.kind == "ready"), key=lambda r: r.t):
-        if r.cluster not in totals:
-            continue
-        k = (r.cluster, r.workload)
-        new = int(r.fields.get("ready", 0))
-        totals[r.cluster] += new - per.get(k, 0)
-        per[k] = new
-        s = steps[r.cluster]
-        if s[-1][0] == r.t:
-            s[-1] = (r.t, totals[r.cluster])
-        else:
-            s.append((r.t, totals[r.cluster]))
-    return steps
-
-
-def value_at(steps: Sequence[tuple[float, int]], t: float) -> int:
-    v = 0
-    for ts, x in steps:
-        if ts > t:
-            break
-        v = x
-    return v
-
-
-def area(steps: Sequence[tuple[float, int]], end: float) -> float:
-    """Integral of a step function over [0, end]."""
-    total = 0.0
-    for i, (t, v) in enumerate(steps):
-        if t >= end:
-            break
-        t1 = steps[i + 1][0] if i + 1 < len(steps) else end
-        total += v * (min(t1, end) - t)
-    return total
-
-
-def area_between(
-    a: Sequence[tuple[float, int]], b: Sequence[tuple[float, int]], end: float
-) -> float:
-    """Integral of |a - b| over [0, end]."""
-    times = sorted({t for t, _ in a} | {t for t, _ in b} | {0.0})
-    total = 0.0
-    for i, t in enumerate(times):
-        if t >= end:
-            break
-        t1 = times[i + 1] if i + 1 < len(times) else end
-        total += abs(value_at(a, t) - value_at(b, t)) * (min(t1, end) - t)
-    return total
-
-
-def changes(steps: Sequence[tuple[float, int]], end: float) -> int:
-    """Total size of the steps before `end`."""
-    total, last = 0, 0
-    for t, v in steps:
-        if t > end:
-            break
-        total += abs(v - last)
-        last = v
-    return total
-
-
-# ---------------------------------------------------------------- metrics
-
-
-@dataclass(frozen=True)
-class _Fault:
-    kind: str
-    cluster: str  # "" for a load surge
-    workload: str
-    start: float
-    end: float | None
-    replicas: int | None = None
-
-
-def _faults(rows: Sequence[Row]) -> list[_Fault]:
-    """Faults as this backend recorded them (its own start and end times), in start order."""
-    open_: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
-    out: list[_Fault] = []
-    for r in sorted((r for r in rows if r.kind == "fault"), key=lambda r: r.t):
-        k = (str(r.fields.get("fault")), r.cluster, r.workload)
-        phase = r.fields.get("phase")
-        if phase == "start":
-            open_[k].append(r)
-        elif phase == "end" and open_[k]:
-            s = open_[k].pop(0)
-            out.append(_fault(s, r.t))
-    out.extend(_fault(s, None) for rs in open_.values() for s in rs)
-    return sorted(out, key=lambda f: (f.start, f.cluster, f.workload))
-
-
-def _fault(start: Row, end: float | None) -> _Fault:
-    reps = start.fields.get("replicas")
-    return _Fault(
-        str(start.fields.get("fault")),
-        start.cluster,
-        start.workload,
-        start.t,
-        end,
-        None if reps is None else int(reps),
-    )
-
-
-def _settle(ready: Mapping[str, Sequence[tuple[float, int]]], after: float, end: float) -> float:
-    """Seconds after `after` until no cluster's ready count changes again before `end`."""
-    last = after
-    for steps in ready.values():
-        for t, _ in steps:
-            if after <= t <= end:
-                last = max(last, t)
-    return last - after
-
-
-def _scale_time(rows: Sequence[Row], f: _Fault, end: float) -> float | None:
-    s = series(rows).get(f.workload)
-    if s is None or f.replicas is None:
-        return None
-    for t in sorted({f.start, *s.change_times()}):
-        if f.start <= t <= end and s.total_at(t) >= f.replicas:
-            return t - f.start
-    return None
-
-
-@dataclass(frozen=True)
-class _Side:
-    """One backend's timeline, read for comparison."""
-
-    rows: list[Row]
-    faults: list[_Fault]
-    failovers: list[dict[str, Any]]
-    ready: dict[str, list[tuple[float, int]]]
-
-    @staticmethod
-    def of(rows: Sequence[Row], clusters: Sequence[str], end: float) -> _Side:
-        rows = sorted(rows, key=lambda r: r.t)
-        return _Side(
-            rows, _faults(rows), failovers(rows, series(rows), end), cluster_ready(rows, clusters)
-        )
-
-
-def metrics(
-    scenario: Scenario,
-    sim_rows: Sequence[Row],
-    real_rows: Sequence[Row],
-    end: float,
-) -> list[Metric]:
-    """Every metric of one scenario over [0, end], sim against real."""
-    floor = scenario.health.probe_period / TARGET
-    clusters = [c.name for c in scenario.desired.clusters]
-    out: list[Metric] = []
-
-    def timed(name: str, s: float | None, r: float | None) -> None:
-        out.append(Metric(name, "s", s, r, max(abs(r or 0.0), floor)))
-
-    sim = _Side.of(sim_rows, clusters, end)
-    real = _Side.of(real_rows, clusters, end)
-    for i, f in enumerate(sim.faults):
-        rf = _match(f, real.faults)
-        where = f.cluster or f.workload
-        tag = f"{where} {f.kind}@{scenario_time(scenario, f, i):g}"
-        if f.kind in DISRUPTIVE and f.cluster:
-            sfo = _match_failover(f, sim.failovers)
-            rfo = _match_failover(rf, real.failovers) if rf else None
-            for key, label in (
-                ("detected_at", "detect"),
-                ("evicted_at", "evict"),
-                ("recovered_at", "failover"),
-            ):
-                timed(f"{tag} {label}", _since(sfo, key), _since(rfo, key))
-        if f.kind == "load-surge":
-            timed(
-                f"{tag} scale",
-                _scale_time(sim.rows, f, end),
-                _scale_time(real.rows, rf, end) if rf else None,
-            )
-        if f.end is not None and f.end < end and rf is not None and rf.end is not None:
-            timed(
-                f"{tag} settle",
-                _settle(sim.ready, f.end, end),
-                _settle(real.ready, rf.end, end),
-            )
-    for c in clusters:
-        s_steps, r_steps = sim.ready[c], real.ready[c]
-        real_area = area(r_steps, end)
-        scale = max(real_area, floor * changes(r_steps, end))
-        out.append(
-            _Timeline(
-                f"{c} ready replicas",
-                "replica-s",
-                area(s_steps, end),
-                real_area,
-                scale,
-                area_between(s_steps, r_steps, end),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class _Timeline(Metric):
-    """A cluster's ready-replica curve: `sim`/`real` are replica-seconds, the error is the area
-    between the curves over `scale`."""
-
-    between: float = 0.0
-
-    @property
-    def diff(self) -> float | None:
-        return self.between
-
-    @property
-    def error(self) -> float | None:
-        return self.between / self.scale if self.scale else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        d = super().as_dict()
-        d["area_between"] = round(self.between, 3)
-        return d
-
-
-def scenario_time(scenario: Scenario, f: _Fault, i: int) -> float:
-    """The fault's scheduled start (from the scenario), for naming."""
-    for sf in scenario.faults:
-        same = sf.kind == f.kind and (f.cluster in sf.clusters or not f.cluster)
-        if same and abs(sf.at - f.start) < 5.0:
-            return sf.at
-    return round(f.start, 1)
-
-
-def _match(f: _Fault, others: Sequence[_Fault]) -> _Fault | None:
-    """The other backend's record of the same fault: same kind and target, nearest start."""
-    same = [g for g in others if (g.kind, g.cluster, g.workload) == (f.kind, f.cluster, f.workload)]
-    return min(same, key=lambda g: abs(g.start - f.start), default=None)
-
-
-def _match_failover(f: _Fault | None, fos: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    if f is None:
-        return None
-    same = [x for x in fos if x["cluster"] == f.cluster and x["fault"] == f.kind]
-    return min(same, key=lambda x: abs(x["fault_at"] - f.start), default=None)
-
-
-def _since(fo: Mapping[str, Any] | None, key: str) -> float | None:
-    if fo is None or fo.get(key) is None:
-        return None
-    return float(fo[key]) - float(fo["fault_at"])
-
-
-# ---------------------------------------------------------------- running both
 
 
 @dataclass
@@ -386,7 +64,7 @@ class Comparison:
             "duration": self.duration,
             "calibration": self.calibration,
             "target": TARGET,
-            "max_error": _round(self.max_error, 4),
+            "max_error": rounded(self.max_error, 4),
             "within": self.within,
             "metrics": [m.as_dict() for m in self.metrics],
             "sim": _brief(self.sim_summary),
@@ -474,7 +152,7 @@ def overlay_plot(
     fig, axes = plt.subplots(
         len(clusters), 1, figsize=(10, 1.9 * len(clusters) + 1), sharex=True, squeeze=False
     )
-    faults = _faults(sorted(real_rows, key=lambda r: r.t))
+    spans = faults(sorted(real_rows, key=lambda r: r.t))
     for ax, c in zip(axes[:, 0], clusters, strict=True):
         for steps, style, label in (
             (real_ready[c], {"color": "#1e88e5", "lw": 2.2}, "real (kwok)"),
@@ -483,7 +161,7 @@ def overlay_plot(
             xs = [t for t, _ in steps] + [end]
             ys = [v for _, v in steps] + [steps[-1][1]]
             ax.step(xs, ys, where="post", label=label, **style)
-        for f in faults:
+        for f in spans:
             if f.cluster in ("", c):
                 ax.axvspan(
                     f.start, f.end if f.end is not None else end, color="#bdbdbd", alpha=0.35, lw=0

@@ -11,6 +11,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
+from federation.api.schema_parts import (
+    BOOL,
+    COUNT,
+    EFFECT,
+    INT,
+    NAME,
+    PATCH_OP,
+    POSITIVE,
+    QUANTITY,
+    SECONDS,
+    STR,
+    STRMAP,
+    array,
+    obj,
+    ref,
+)
+
 API_VERSION = "kfed.io/v1alpha1"
 SCHEMA_ID = "https://kfed.io/schemas/v1alpha1/kfed.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,75 +58,35 @@ DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
 
 
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/$defs/{name}"}
-
-
-def _obj(
-    props: dict[str, Any], required: tuple[str, ...] = (), *, closed: bool = True, **extra: Any
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "properties": props}
-    if required:
-        out["required"] = list(required)
-    if closed:
-        out["additionalProperties"] = False
-    out.update(extra)
-    return out
-
-
-def _list(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "array", "items": items, **extra}
-
-
-STR: dict[str, Any] = {"type": "string"}
-NAME: dict[str, Any] = {"type": "string", "minLength": 1}
-BOOL: dict[str, Any] = {"type": "boolean"}
-INT: dict[str, Any] = {"type": "integer"}
-COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
-POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
-SECONDS: dict[str, Any] = {"type": "number", "minimum": 0}
-STRMAP: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
-QUANTITY: dict[str, Any] = {
-    "type": ["string", "number"],
-    "description": "a Kubernetes quantity: 500m, 2, 1.5Gi, 512Mi",
-}
-DURATION: dict[str, Any] = {
-    "type": ["number", "string"],
-    "description": "seconds as a number, or a string with units: 90s, 10m, 1h, 1m30s, 250ms",
-}
-EFFECT: dict[str, Any] = {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]}
-PATCH_OP: dict[str, Any] = {"enum": ["add", "remove", "replace"]}
-
-
 def _head(kind: str, meta: str) -> dict[str, Any]:
-    return {"apiVersion": {"const": KINDS[kind]}, "kind": {"const": kind}, "metadata": _ref(meta)}
+    return {"apiVersion": {"const": KINDS[kind]}, "kind": {"const": kind}, "metadata": ref(meta)}
 
 
 def _kfed_kind(kind: str, meta: str, spec: dict[str, Any], *, spec_required: bool) -> Any:
     required = ("apiVersion", "kind", "metadata") + (("spec",) if spec_required else ())
-    return _obj({**_head(kind, meta), "spec": spec}, required)
+    return obj({**_head(kind, meta), "spec": spec}, required)
 
 
 # ------------------------------------------------------------------ shared pieces
 
 _SELECTORS: dict[str, Any] = {
-    "Requirement": _obj(
+    "Requirement": obj(
         {
             "key": NAME,
             "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
-            "values": _list(STR),
+            "values": array(STR),
         },
         ("key", "operator"),
     ),
-    "LabelSelector": _obj({"matchLabels": STRMAP, "matchExpressions": _list(_ref("Requirement"))}),
-    "FieldSelector": _obj(
+    "LabelSelector": obj({"matchLabels": STRMAP, "matchExpressions": array(ref("Requirement"))}),
+    "FieldSelector": obj(
         {
-            "matchExpressions": _list(
-                _obj(
+            "matchExpressions": array(
+                obj(
                     {
                         "key": {"enum": ["region", "zone", "provider"]},
                         "operator": {"enum": ["In", "NotIn"]},
-                        "values": _list(STR),
+                        "values": array(STR),
                     },
                     ("key", "operator", "values"),
                 )
@@ -117,26 +95,26 @@ _SELECTORS: dict[str, Any] = {
     ),
 }
 _AFFINITY_PROPS: dict[str, Any] = {
-    "clusterNames": _list(NAME),
-    "exclude": _list(NAME),
-    "labelSelector": _ref("LabelSelector"),
-    "fieldSelector": _ref("FieldSelector"),
+    "clusterNames": array(NAME),
+    "exclude": array(NAME),
+    "labelSelector": ref("LabelSelector"),
+    "fieldSelector": ref("FieldSelector"),
 }
 _AFFINITY: dict[str, Any] = {
-    "ClusterAffinity": _obj(
+    "ClusterAffinity": obj(
         _AFFINITY_PROPS, description="which clusters; empty matches every cluster"
     ),
-    "ClusterAffinityTerm": _obj(
+    "ClusterAffinityTerm": obj(
         {"affinityName": STR, **_AFFINITY_PROPS},
         description="one ordered group of clusterAffinities",
     ),
 }
 _META: dict[str, Any] = {
-    "NamespacedMeta": _obj(
+    "NamespacedMeta": obj(
         {"name": NAME, "namespace": NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)
     ),
-    "ClusterScopedMeta": _obj({"name": NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)),
-    "ClusterMeta": _obj(
+    "ClusterScopedMeta": obj({"name": NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)),
+    "ClusterMeta": obj(
         {
             "name": {"type": "string", "pattern": DNS_LABEL},
             "labels": STRMAP,
@@ -144,18 +122,18 @@ _META: dict[str, Any] = {
         },
         ("name",),
     ),
-    "NativeMeta": _obj(
+    "NativeMeta": obj(
         {"name": NAME, "namespace": NAME, "labels": STRMAP, "annotations": STRMAP, "uid": STR},
         ("name",),
         closed=False,
     ),
-    "ResourceSelector": _obj(
+    "ResourceSelector": obj(
         {
             "apiVersion": NAME,
             "kind": NAME,
             "name": STR,
             "namespace": STR,
-            "labelSelector": _ref("LabelSelector"),
+            "labelSelector": ref("LabelSelector"),
         },
         description="which templates; a field left out matches anything",
     ),
@@ -163,18 +141,18 @@ _META: dict[str, Any] = {
 
 # ------------------------------------------------------------------ Cluster
 
-_CLUSTER = _obj(
+_CLUSTER = obj(
     {
         "region": STR,
         "zone": STR,
         "provider": STR,
-        "capacity": _obj(
+        "capacity": obj(
             {"cpu": QUANTITY, "memory": QUANTITY, "pods": COUNT},
             ("cpu", "memory"),
             description="allocatable capacity; pods defaults to 110 per node",
         ),
         "nodes": POSITIVE,
-        "taints": _list(_obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
+        "taints": array(obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
         "costPerCpuHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
@@ -183,12 +161,12 @@ _CLUSTER = _obj(
 
 # ------------------------------------------------------------------ policies
 
-_PLACEMENT = _obj(
+_PLACEMENT = obj(
     {
-        "clusterAffinity": _ref("ClusterAffinity"),
-        "clusterAffinities": _list(_ref("ClusterAffinityTerm"), minItems=1),
-        "clusterTolerations": _list(
-            _obj(
+        "clusterAffinity": ref("ClusterAffinity"),
+        "clusterAffinities": array(ref("ClusterAffinityTerm"), minItems=1),
+        "clusterTolerations": array(
+            obj(
                 {
                     "key": STR,
                     "operator": {"enum": ["Equal", "Exists"]},
@@ -198,8 +176,8 @@ _PLACEMENT = _obj(
                 }
             )
         ),
-        "spreadConstraints": _list(
-            _obj(
+        "spreadConstraints": array(
+            obj(
                 {
                     "spreadByField": {"enum": ["cluster", "region", "zone", "provider"]},
                     "minGroups": POSITIVE,
@@ -207,7 +185,7 @@ _PLACEMENT = _obj(
                 }
             )
         ),
-        "replicaScheduling": _obj(
+        "replicaScheduling": obj(
             {
                 "replicaSchedulingType": {"enum": ["Duplicated", "Divided"]},
                 "replicaDivisionPreference": {
@@ -216,16 +194,16 @@ _PLACEMENT = _obj(
                 "method": {
                     "enum": ["kfed", "webster", "webster-dynamic", "webster-aggregated", "kubefed"]
                 },
-                "weights": _list(
-                    _obj(
-                        {"targetCluster": _ref("ClusterAffinity"), "weight": COUNT},
+                "weights": array(
+                    obj(
+                        {"targetCluster": ref("ClusterAffinity"), "weight": COUNT},
                         ("targetCluster", "weight"),
                     )
                 ),
-                "clusterReplicas": _list(
-                    _obj(
+                "clusterReplicas": array(
+                    obj(
                         {
-                            "targetCluster": _ref("ClusterAffinity"),
+                            "targetCluster": ref("ClusterAffinity"),
                             "minReplicas": COUNT,
                             "maxReplicas": COUNT,
                         },
@@ -237,35 +215,35 @@ _PLACEMENT = _obj(
         ),
     }
 )
-_FAILOVER = _obj(
+_FAILOVER = obj(
     {
         "enabled": BOOL,
         "tolerationSeconds": SECONDS,
         "purgeMode": {"enum": ["Graceful", "Directly"]},
         "gracePeriodSeconds": SECONDS,
-        "failback": _obj({"enabled": BOOL, "stabilizationWindowSeconds": SECONDS}),
+        "failback": obj({"enabled": BOOL, "stabilizationWindowSeconds": SECONDS}),
     }
 )
-_PROPAGATION = _obj(
+_PROPAGATION = obj(
     {
         "priority": INT,
-        "resourceSelectors": _list(_ref("ResourceSelector"), minItems=1),
+        "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
         "placement": _PLACEMENT,
         "failover": _FAILOVER,
     },
     ("resourceSelectors",),
 )
-_OVERRIDE = _obj(
+_OVERRIDE = obj(
     {
-        "resourceSelectors": _list(_ref("ResourceSelector"), minItems=1),
-        "overrideRules": _list(
-            _obj(
+        "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
+        "overrideRules": array(
+            obj(
                 {
-                    "targetCluster": _ref("ClusterAffinity"),
-                    "overriders": _obj(
+                    "targetCluster": ref("ClusterAffinity"),
+                    "overriders": obj(
                         {
-                            "imageOverrider": _list(
-                                _obj(
+                            "imageOverrider": array(
+                                obj(
                                     {
                                         "component": {"enum": ["Registry", "Repository", "Tag"]},
                                         "operator": PATCH_OP,
@@ -277,8 +255,8 @@ _OVERRIDE = _obj(
                             "replicas": COUNT,
                             "labelsOverrider": STRMAP,
                             "annotationsOverrider": STRMAP,
-                            "plaintext": _list(
-                                _obj(
+                            "plaintext": array(
+                                obj(
                                     {"path": STR, "operator": PATCH_OP, "value": {}},
                                     ("path", "operator"),
                                 )
@@ -293,121 +271,25 @@ _OVERRIDE = _obj(
     ("resourceSelectors", "overrideRules"),
 )
 
-# ------------------------------------------------------------------ Scenario
-
-_DIST = _obj(
-    {
-        "distribution": {"enum": ["constant", "uniform", "exponential", "lognormal", "normal"]},
-        "value": DURATION,
-        "min": DURATION,
-        "max": DURATION,
-        "mean": DURATION,
-        "median": DURATION,
-        "sigma": {"type": "number", "minimum": 0},
-    },
-    ("distribution",),
-)
-_LINK = _obj(
-    {
-        "latency": DURATION,
-        "jitter": DURATION,
-        "loss": {"type": "number", "minimum": 0, "maximum": 1},
-    }
-)
-FAULTS = ("outage", "api-hang", "partition", "latency", "flapping", "node-loss", "load-surge")
-_EVENT = _obj(
-    {
-        "at": DURATION,
-        "fault": {"enum": list(FAULTS)},
-        "cluster": NAME,
-        "clusters": _list(NAME, minItems=1),
-        "region": NAME,
-        "zone": NAME,
-        "duration": DURATION,
-        "latency": DURATION,
-        "jitter": DURATION,
-        "period": DURATION,
-        "down": DURATION,
-        "nodes": POSITIVE,
-        "workload": NAME,
-        "replicas": COUNT,
-    },
-    ("at", "fault"),
-)
-_EXPECTATIONS = {
-    "availability": _obj(
-        {"workload": NAME, "min": {"type": "number", "minimum": 0, "maximum": 1}},
-        ("workload", "min"),
-    ),
-    "failoverWithin": _obj({"cluster": NAME, "seconds": DURATION}, ("cluster", "seconds")),
-    "noReplicasOn": _obj({"cluster": NAME, "workload": NAME, "after": DURATION}, ("cluster",)),
-    "maxUnavailable": _obj({"workload": NAME, "replicas": COUNT}, ("workload", "replicas")),
-    "noEviction": _obj({"cluster": NAME}),
-    "replicasOn": _obj(
-        {"workload": NAME, "cluster": NAME, "at": DURATION, "min": COUNT, "max": COUNT},
-        ("workload", "cluster", "at"),
-    ),
-}
-_SCENARIO = _obj(
-    {
-        "description": STR,
-        "seed": INT,
-        "duration": DURATION,
-        "resources": _list(NAME),
-        "health": _obj(
-            {
-                "probePeriod": DURATION,
-                "probeTimeout": DURATION,
-                "failureThreshold": POSITIVE,
-                "failureSeconds": DURATION,
-                "successThreshold": POSITIVE,
-                "successSeconds": DURATION,
-            }
-        ),
-        "sim": _obj(
-            {
-                "apiLatency": _ref("Distribution"),
-                "podStartup": _ref("Distribution"),
-                "link": _ref("Link"),
-                "links": {"type": "object", "additionalProperties": _ref("Link")},
-                "resyncPeriod": DURATION,
-                "samplePeriod": DURATION,
-            }
-        ),
-        "timeline": _list(_EVENT),
-        "expectations": _list(
-            _obj(_EXPECTATIONS, minProperties=1, maxProperties=1),
-        ),
-        "kube": _obj(
-            {
-                "provider": {"enum": ["kwok", "kind", "contexts"]},
-                "contexts": STRMAP,
-                "kubeconfig": NAME,
-                "nodesPerCluster": POSITIVE,
-            }
-        ),
-    }
-)
-
 # ------------------------------------------------------------------ native templates
 
-_CONTAINER = _obj(
+_CONTAINER = obj(
     {
-        "resources": _obj(
+        "resources": obj(
             {
-                "requests": _obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
-                "limits": _obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
+                "requests": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
+                "limits": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
             },
             closed=False,
         )
     },
     closed=False,
 )
-_POD_TEMPLATE = _obj(
+_POD_TEMPLATE = obj(
     {
         "metadata": {"type": "object"},
-        "spec": _obj(
-            {"containers": _list(_CONTAINER), "initContainers": _list(_CONTAINER)}, closed=False
+        "spec": obj(
+            {"containers": array(_CONTAINER), "initContainers": array(_CONTAINER)}, closed=False
         ),
     },
     closed=False,
@@ -415,7 +297,7 @@ _POD_TEMPLATE = _obj(
 
 
 def _native(kind: str, props: dict[str, Any]) -> dict[str, Any]:
-    return _obj({**_head(kind, "NativeMeta"), **props}, ("apiVersion", "kind", "metadata"))
+    return obj({**_head(kind, "NativeMeta"), **props}, ("apiVersion", "kind", "metadata"))
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}
@@ -430,14 +312,14 @@ _NATIVE_KINDS = {
     "Deployment": _native(
         "Deployment",
         {
-            "spec": _obj({"replicas": COUNT, "template": _POD_TEMPLATE}, closed=False),
+            "spec": obj({"replicas": COUNT, "template": _POD_TEMPLATE}, closed=False),
             "status": _OBJECT,
         },
     ),
     "Job": _native(
         "Job",
         {
-            "spec": _obj(
+            "spec": obj(
                 {"completions": COUNT, "parallelism": COUNT, "template": _POD_TEMPLATE},
                 closed=False,
             ),
@@ -450,8 +332,8 @@ DEFS: dict[str, Any] = {
     **_META,
     **_SELECTORS,
     **_AFFINITY,
-    "Distribution": _DIST,
-    "Link": _LINK,
+    "Distribution": DISTRIBUTION,
+    "Link": LINK,
     "Cluster": _kfed_kind("Cluster", "ClusterMeta", _CLUSTER, spec_required=False),
     "PropagationPolicy": _kfed_kind(
         "PropagationPolicy", "NamespacedMeta", _PROPAGATION, spec_required=True
@@ -463,7 +345,7 @@ DEFS: dict[str, Any] = {
     "ClusterOverridePolicy": _kfed_kind(
         "ClusterOverridePolicy", "ClusterScopedMeta", _OVERRIDE, spec_required=True
     ),
-    "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", _SCENARIO, spec_required=False),
+    "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
     **_NATIVE_KINDS,
 }
 
@@ -484,7 +366,7 @@ def document() -> dict[str, Any]:
         "allOf": [
             {
                 "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-                "then": _ref(kind),
+                "then": ref(kind),
             }
             for kind in sorted(KINDS)
         ],

@@ -19,20 +19,18 @@ Layout under ``workdir`` (it is kwokctl's ``KWOK_WORKDIR``)::
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from federation.kube import binaries, fake_nodes, procs
+from federation.kube import binaries, fake_nodes, kubeconfigs, kwokctl, procs
+from federation.kube.kwokctl import COMPONENTS, PORT_OPTIONS, KwokError
 from federation.kube.members import (
     MemberHandle,
     MemberSpec,
@@ -44,30 +42,9 @@ from federation.kube.members import (
 from federation.kube.ports import pick_ports
 from federation.kube.toxiproxy import Toxiproxy
 
-# KwokctlConfiguration options that fix a component's port; kfed fills each one.
-PORT_OPTIONS = (
-    "kubeApiserverPort",
-    "etcdPort",
-    "etcdPeerPort",
-    "kwokControllerPort",
-    "kubeControllerManagerPort",
-    "kubeSchedulerPort",
-)
-COMPONENTS = (
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "kwok-controller",
-)
-
 
 def _log(msg: str) -> None:
     print(f"kfed kwok: {msg}", file=sys.stderr, flush=True)
-
-
-class KwokError(RuntimeError):
-    """kwokctl failed or a member did not become ready."""
 
 
 class KwokProvider:
@@ -142,61 +119,9 @@ class KwokProvider:
             self._bins["kubectl"] = kubectl
         return self._bins
 
-    def kwokctl_config(self) -> dict[str, Any]:
-        """The KwokctlConfiguration: local binaries only, loopback only, fast heartbeats.
-
-        Leader election is off for the controller-manager and scheduler: with one replica it
-        buys nothing, and an elected leader exits when a hung API server (SIGSTOP) lets its
-        lease lapse, which would leave the member without controllers after the fault.
-        """
-        bins = self.binaries()
-        no_election = [{"key": "leader-elect", "value": "false"}]
-        return {
-            "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
-            "kind": "KwokctlConfiguration",
-            "options": {
-                "runtime": "binary",
-                "bindAddress": "127.0.0.1",
-                "kubeVersion": binaries.KUBE_VERSION,
-                "kubeApiserverBinary": str(bins["kube-apiserver"]),
-                "kubeControllerManagerBinary": str(bins["kube-controller-manager"]),
-                "kubeSchedulerBinary": str(bins["kube-scheduler"]),
-                "kwokControllerBinary": str(bins["kwok"]),
-                "etcdBinary": str(bins["etcd"]),
-                "kubectlBinary": str(bins["kubectl"]),
-                "heartbeatFactor": self.heartbeat_factor,
-            },
-            "componentsPatches": [
-                {"name": "kube-controller-manager", "extraArgs": no_election},
-                {"name": "kube-scheduler", "extraArgs": no_election},
-            ],
-        }
-
-    def kwokctl_env(self) -> dict[str, str]:
-        bins = self.binaries()
-        env = dict(os.environ)
-        env["KWOK_WORKDIR"] = str(self.workdir)
-        env["PATH"] = f"{bins['kubectl'].parent}{os.pathsep}{env.get('PATH', '')}"
-        return env
-
     def kwokctl(self, *args: str, timeout: float = 300.0) -> str:
         """Run kwokctl with this work directory; raises KwokError with its output on failure."""
-        cmd = [str(self.binaries()["kwokctl"]), *args]
-        try:
-            out = subprocess.run(
-                cmd,
-                env=self.kwokctl_env(),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise KwokError(f"{' '.join(cmd)} timed out after {timeout:.0f}s") from exc
-        if out.returncode != 0:
-            raise KwokError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stdout}{out.stderr}")
-        return out.stdout
+        return kwokctl.run(self.binaries(), self.workdir, *args, timeout=timeout)
 
     # --- toxiproxy -------------------------------------------------------------------------
     def toxiproxy(self) -> Toxiproxy:
@@ -267,7 +192,7 @@ class KwokProvider:
             self.start(name, wait=False)
             return
         self.log(f"{name}: creating (kwokctl --runtime binary)")
-        config = self.kwokctl_config()
+        config = kwokctl.configuration(self.binaries(), self.heartbeat_factor)
         config["options"].update(
             {k: v for k, v in self._assign_ports(name).items() if k in PORT_OPTIONS}
         )
@@ -297,24 +222,7 @@ class KwokProvider:
             server = f"https://{listen}"
         context, direct_context = f"kwok-{name}", f"kwok-{name}-direct"
         kubeconfig = self.kfed_dir / f"{name}.kubeconfig"
-        user = {"client-certificate": tls.cert, "client-key": tls.key}
-        doc = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {"name": context, "cluster": {"server": server, "certificate-authority": tls.ca}},
-                {
-                    "name": direct_context,
-                    "cluster": {"server": direct_server, "certificate-authority": tls.ca},
-                },
-            ],
-            "users": [{"name": context, "user": user}],
-            "contexts": [
-                {"name": context, "context": {"cluster": context, "user": context}},
-                {"name": direct_context, "context": {"cluster": direct_context, "user": context}},
-            ],
-            "current-context": context,
-        }
+        doc = kubeconfigs.member(context, direct_context, server, direct_server, tls)
         kubeconfig.write_text(yaml.safe_dump(doc, sort_keys=False))
         handle = MemberHandle(
             name=name,
@@ -483,16 +391,6 @@ class KwokProvider:
     def _write_merged_kubeconfig(self) -> None:
         if not self.workdir.exists():
             return
-        merged: dict[str, Any] = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [],
-            "users": [],
-            "contexts": [],
-        }
-        for h in self.handles():
-            doc: Mapping[str, Any] = yaml.safe_load(Path(h.kubeconfig).read_text())
-            for key in ("clusters", "users", "contexts"):
-                merged[key].extend(doc[key])
-            merged.setdefault("current-context", h.context)
+        docs = [yaml.safe_load(Path(h.kubeconfig).read_text()) for h in self.handles()]
+        merged = kubeconfigs.merged(docs)
         (self.workdir / "kubeconfig.yaml").write_text(yaml.safe_dump(merged, sort_keys=False))

@@ -1,0 +1,111 @@
+"""The JSON Schema of a Scenario's spec: timeline events, expectations, health, sim and kube
+settings (the other kinds are in `federation.api.schema`)."""
+
+from __future__ import annotations
+
+from federation.api.schema_parts import (
+    COUNT,
+    DURATION,
+    INT,
+    NAME,
+    POSITIVE,
+    STR,
+    STRMAP,
+    array,
+    obj,
+    ref,
+)
+
+DISTRIBUTION = obj(
+    {
+        "distribution": {"enum": ["constant", "uniform", "exponential", "lognormal", "normal"]},
+        "value": DURATION,
+        "min": DURATION,
+        "max": DURATION,
+        "mean": DURATION,
+        "median": DURATION,
+        "sigma": {"type": "number", "minimum": 0},
+    },
+    ("distribution",),
+)
+LINK = obj(
+    {
+        "latency": DURATION,
+        "jitter": DURATION,
+        "loss": {"type": "number", "minimum": 0, "maximum": 1},
+    }
+)
+FAULTS = ("outage", "api-hang", "partition", "latency", "flapping", "node-loss", "load-surge")
+EVENT = obj(
+    {
+        "at": DURATION,
+        "fault": {"enum": list(FAULTS)},
+        "cluster": NAME,
+        "clusters": array(NAME, minItems=1),
+        "region": NAME,
+        "zone": NAME,
+        "duration": DURATION,
+        "latency": DURATION,
+        "jitter": DURATION,
+        "period": DURATION,
+        "down": DURATION,
+        "nodes": POSITIVE,
+        "workload": NAME,
+        "replicas": COUNT,
+    },
+    ("at", "fault"),
+)
+EXPECTATIONS = {
+    "availability": obj(
+        {"workload": NAME, "min": {"type": "number", "minimum": 0, "maximum": 1}},
+        ("workload", "min"),
+    ),
+    "failoverWithin": obj({"cluster": NAME, "seconds": DURATION}, ("cluster", "seconds")),
+    "noReplicasOn": obj({"cluster": NAME, "workload": NAME, "after": DURATION}, ("cluster",)),
+    "maxUnavailable": obj({"workload": NAME, "replicas": COUNT}, ("workload", "replicas")),
+    "noEviction": obj({"cluster": NAME}),
+    "replicasOn": obj(
+        {"workload": NAME, "cluster": NAME, "at": DURATION, "min": COUNT, "max": COUNT},
+        ("workload", "cluster", "at"),
+    ),
+}
+SCENARIO = obj(
+    {
+        "description": STR,
+        "seed": INT,
+        "duration": DURATION,
+        "resources": array(NAME),
+        "health": obj(
+            {
+                "probePeriod": DURATION,
+                "probeTimeout": DURATION,
+                "failureThreshold": POSITIVE,
+                "failureSeconds": DURATION,
+                "successThreshold": POSITIVE,
+                "successSeconds": DURATION,
+            }
+        ),
+        "sim": obj(
+            {
+                "apiLatency": ref("Distribution"),
+                "podStartup": ref("Distribution"),
+                "link": ref("Link"),
+                "links": {"type": "object", "additionalProperties": ref("Link")},
+                "resyncPeriod": DURATION,
+                "samplePeriod": DURATION,
+            }
+        ),
+        "timeline": array(EVENT),
+        "expectations": array(
+            obj(EXPECTATIONS, minProperties=1, maxProperties=1),
+        ),
+        "kube": obj(
+            {
+                "provider": {"enum": ["kwok", "kind", "contexts"]},
+                "contexts": STRMAP,
+                "kubeconfig": NAME,
+                "nodesPerCluster": POSITIVE,
+            }
+        ),
+    }
+)

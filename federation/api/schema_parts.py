@@ -1,0 +1,46 @@
+"""JSON Schema building blocks for kfed's document schemas: objects, arrays, references and the
+scalar types (names, counts, durations, quantities) the documents share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def obj(
+    props: dict[str, Any], required: tuple[str, ...] = (), *, closed: bool = True, **extra: Any
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props}
+    if required:
+        out["required"] = list(required)
+    if closed:
+        out["additionalProperties"] = False
+    out.update(extra)
+    return out
+
+
+def array(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "array", "items": items, **extra}
+
+
+STR: dict[str, Any] = {"type": "string"}
+NAME: dict[str, Any] = {"type": "string", "minLength": 1}
+BOOL: dict[str, Any] = {"type": "boolean"}
+INT: dict[str, Any] = {"type": "integer"}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
+SECONDS: dict[str, Any] = {"type": "number", "minimum": 0}
+STRMAP: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
+QUANTITY: dict[str, Any] = {
+    "type": ["string", "number"],
+    "description": "a Kubernetes quantity: 500m, 2, 1.5Gi, 512Mi",
+}
+DURATION: dict[str, Any] = {
+    "type": ["number", "string"],
+    "description": "seconds as a number, or a string with units: 90s, 10m, 1h, 1m30s, 250ms",
+}
+EFFECT: dict[str, Any] = {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]}
+PATCH_OP: dict[str, Any] = {"enum": ["add", "remove", "replace"]}
