@@ -5,8 +5,8 @@ node deletion) or the kind provider's docker commands."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from federation.kube.truth import TruthRecorder
 from federation.metrics import Recorder
@@ -14,6 +14,9 @@ from federation.scenario import Fault, Scenario
 
 if TYPE_CHECKING:
     from federation.kube.driver import Members
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class FaultRunner:
@@ -73,21 +76,27 @@ class FaultRunner:
                 self.recorder.row(self.clock(), "fault", "", key, phase="end", fault=f.kind)
             return
         if phase == "start":
-            handles: list[tuple[str, list[Any]]] = []
-            for c in f.clusters:
-                self.recorder.row(
-                    self.clock(),
-                    "fault",
-                    c,
-                    "",
-                    phase="start",
-                    fault=f.kind,
-                    **{k: v for k, v in f.params.items()},
-                )
-                handles.append((c, self._inject(f, c)))
-            self.active[i] = handles
+            # a region's members go down together and come back together, as in the sim: one
+            # thread per member, each stamped when its own mechanism acts (restarting members
+            # one after another would end the last one's outage seconds late)
+            done, failed = _each(f.clusters, lambda c: self._start_one(f, c))
+            self.active[i] = done
         else:
-            self._revert(i, f)
+            _, failed = _each(self.active.pop(i, []), lambda entry: self._end_one(f, *entry))
+        if failed:
+            raise failed[0]
+
+    def _start_one(self, f: Fault, c: str) -> tuple[str, list[Any]]:
+        params = dict(f.params)
+        self.recorder.row(self.clock(), "fault", c, "", phase="start", fault=f.kind, **params)
+        return c, self._inject(f, c)
+
+    def _end_one(self, f: Fault, c: str, handles: list[Any]) -> None:
+        for h in reversed(handles):
+            self.members.injector.revert(h)
+        if f.kind == "outage":
+            self.truth.cluster_up(c)
+        self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
 
     def _inject(self, f: Fault, c: str) -> list[Any]:
         """Map one scenario fault on cluster `c` onto its real mechanism (see
@@ -141,16 +150,6 @@ class FaultRunner:
             if self.stop.wait(max(0.0, period - down)):
                 return
 
-    def _revert(self, i: int, f: Fault) -> None:
-        # cluster by cluster, each end stamped as soon as that cluster is back (a region's
-        # second member must not make the first one's end look late)
-        for c, handles in self.active.pop(i, []):
-            for h in reversed(handles):
-                self.members.injector.revert(h)
-            if f.kind == "outage":
-                self.truth.cluster_up(c)
-            self.recorder.row(self.clock(), "fault", c, "", phase="end", fault=f.kind)
-
     def close(self) -> None:
         self.stop.set()
         for i in list(self.active):
@@ -160,3 +159,28 @@ class FaultRunner:
                         self.members.injector.revert(h)
                     except Exception as e:
                         self.errors.append(f"revert: {e}")
+
+
+def _each(items: Sequence[T], act: Callable[[T], R]) -> tuple[list[R], list[Exception]]:
+    """`act` on every item at once (one thread each; inline for one): the results of those that
+    succeeded, in order, and the errors of the others."""
+    results: list[tuple[int, R]] = []
+    errors: list[Exception] = []
+
+    def one(n: int, item: T) -> None:
+        try:
+            results.append((n, act(item)))
+        except Exception as e:  # collected; the caller reports the first
+            errors.append(e)
+
+    if len(items) == 1:
+        one(0, items[0])
+    else:
+        threads = [
+            threading.Thread(target=one, args=(n, x), daemon=True) for n, x in enumerate(items)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return [r for _, r in sorted(results, key=lambda x: x[0])], errors
