@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation.kube import procs
-from federation.kube.kwok import KwokError, KwokProvider
+from federation.kube.kwok import KwokProvider
+from federation.kube.kwokctl import KwokError
 from federation.kube.members import NODE_LABEL_MEMBER, member_client, node_name, wait_until
 
 KINDS = ("outage", "hang", "partition", "latency", "node-loss", "node-agent")

@@ -8,7 +8,8 @@ import pytest
 from kubernetes import client
 
 from federation.kube import procs
-from federation.kube.kwok import COMPONENTS, KwokProvider
+from federation.kube.kwok import KwokProvider
+from federation.kube.kwokctl import COMPONENTS
 from federation.kube.members import MemberSpec, NodePool, member_client
 
 pytestmark = pytest.mark.kube
