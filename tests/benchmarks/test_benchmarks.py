@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import calibration, p1_speedup, p2_scale, p5_failover, report
+from benchmarks import fitting, p1_speedup, p2_scale, p5_failover, report
 from benchmarks.__main__ import main, select
 from benchmarks.child import in_child
 from benchmarks.clusters import Clusters, hash_text
@@ -66,16 +66,16 @@ def test_sweep_row_for_the_default_settings() -> None:
 
 def test_calibration_fit_from_figures() -> None:
     figures = {
-        "watch": {"delay": calibration.quantiles([0.0001, 0.0002, 0.0003])},
+        "watch": {"delay": fitting.quantiles([0.0001, 0.0002, 0.0003])},
         "api": {"apply_samples": [0.002, 0.003, 0.004]},
         "startup": {"samples": [0.05, 0.3], "scale_samples": [0.3, 0.31, 0.32]},
     }
-    fit = calibration.fit(figures)
+    fit = fitting.fit(figures)
     assert fit["link"].latency == pytest.approx(0.0002)
     assert fit["api_latency"].kind == "lognormal"
     assert fit["api_latency"].median == pytest.approx(0.0026, abs=1e-4)
     assert fit["pod_startup"].median == pytest.approx(0.31)
-    q = calibration.quantiles([3.0, 1.0, 2.0])
+    q = fitting.quantiles([3.0, 1.0, 2.0])
     assert (q["min"], q["p50"], q["max"], q["count"]) == (1.0, 2.0, 3.0, 3)
 
 
