@@ -195,9 +195,9 @@ class MemberObserver:
 
     def _event(self, kind: str, etype: str, obj: Mapping[str, Any]) -> None:
         if kind == "Pod":
+            new = None if etype == "DELETED" else pod_info(obj)
             with self._lock:
-                old = self._account(_name(obj), None if etype == "DELETED" else pod_info(obj))
-            new = self._pods.get(_name(obj))
+                old = self._account(_name(obj), new)
             touched = {p.workload for p in (old, new) if p is not None and p.workload}
             if old != new:
                 self._recount(touched)
