@@ -1,9 +1,12 @@
 """Karmada's three divided-replica strategies (v1.16+ Webster arithmetic), reproduced exactly.
 
 Source: karmada-io/karmada ``pkg/scheduler/core/assignment.go`` (strategy dispatch, Steady mode,
-``resortAvailableClusters``), ``division_algorithm.go`` (``getStaticWeightInfoList``,
-``dynamicScaleUp`` / ``dynamicScaleDown`` / ``dynamicDivideReplicas``), ``util.go``
-(``calAvailableReplicas``) and ``pkg/util/helper/webstermethod.go`` (``AllocateWebsterSeats``).
+``buildScheduledClusters``, ``resortAvailableClusters``), ``division_algorithm.go``
+(``getStaticWeightInfoList``, ``dynamicScaleUp`` / ``dynamicScaleDown`` /
+``dynamicDivideReplicas``), ``util.go`` (``calAvailableReplicas``) and
+``pkg/util/helper/webstermethod.go`` (``AllocateWebsterSeats``). Every case of Karmada's
+``Test_dynamicScale`` and ``Test_dynamicScaleUp`` is a row of
+``tests/core/test_division_karmada_cases.py``.
 
 * `static_weight` (``webster``): Webster of the total by weight, recomputed from scratch.
   If every weight is 0 every cluster gets weight 1. min, max, current and capacity are ignored,
@@ -11,22 +14,29 @@ Source: karmada-io/karmada ``pkg/scheduler/core/assignment.go`` (strategy dispat
 * `dynamic_weight` (``webster-dynamic``), Karmada "Steady" mode. A cluster's weight is its
   available replicas: ``capacity - current`` (floored at 0); unknown capacity means "no
   estimate", which Karmada replaces by the desired replica count, so we use `total`.
-  assigned = sum(current). assigned < total: only the delta is divided, by Webster weighted by
-  available replicas, starting from the current seats (they count in the priority, as
-  Karmada's initial assignment does) - so no cluster ever loses a replica on scale-up; if the
-  available replicas sum to less than the delta Karmada fails with UnschedulableError and
-  keeps the previous result: we return `current` unchanged and report the whole delta as
-  unschedulable. assigned > total: Webster of the total weighted by the current layout (a
-  proportional scale-down). Equal: keep.
+  assigned = sum(current). assigned < total (a first scheduling included): only the
+  ``delta = total - assigned`` added replicas are divided, by Webster weighted by available
+  replicas, every cluster starting from 0 seats (the current replicas do not count in the
+  priority), and the result is added to `current` (``MergeTargetClusters``) - so no cluster
+  ever loses a replica on scale-up. If the available replicas sum to less than the delta
+  Karmada fails with UnschedulableError and keeps the previous result: we return `current`
+  unchanged and report the whole delta as unschedulable. assigned > total: Webster of the
+  total weighted by the current layout (a proportional scale-down). Equal: keep.
 * `aggregated` (``webster-aggregated``): like `dynamic_weight`, but before dividing, clusters
   are ordered by available replicas (desc; equal counts by name, where Go's unstable sort
   leaves the order open), clusters with current > 0 are moved to the front keeping that order,
-  and only the shortest prefix whose cumulative available replicas reach the target is used.
+  and only the shortest prefix whose cumulative available replicas reach the delta is used.
   Scale-down applies the same prefix rule to the current layout (so small clusters may be
   emptied).
 
-`rebalance` does not exist in Karmada's Steady mode and is ignored here. No overflow is
-reported (Karmada computes none); `Division.over_capacity` shows what exceeds a capacity.
+A cluster that is no longer a candidate is simply not listed: Karmada's
+``buildScheduledClusters`` drops it from the previous result, so its replicas are placed again
+as part of the delta. `rebalance` does not exist in Karmada's Steady mode and is ignored here.
+No overflow is reported (Karmada computes none); `Division.over_capacity` shows what exceeds a
+capacity. The dynamic methods never add replicas beyond a known capacity (Webster of a delta
+no larger than the available replicas never gives a cluster more than its available replicas,
+and scale-down never raises a cluster), so for them `over_capacity` only shows current
+replicas that already exceed it.
 """
 
 from __future__ import annotations
@@ -113,14 +123,9 @@ def _dynamic(total: int, members: Sequence[Member], key: str, *, aggregated: boo
         used = [r for r in available if current[r[0]] > 0]
         fresh = [r for r in available if current[r[0]] == 0]
         available = _prefix(used + fresh, delta)
-    votes = dict(available)
-    # every scheduled cluster is an initial party; one outside the prefix has 0 votes
-    parties = [
-        Party(m.name, votes.get(m.name, 0), m.current)
-        for m in members
-        if m.name in votes or m.current > 0
-    ]
-    seats, left = allocate(delta, parties, ascending=ascending)
-    replicas = {m.name: seats.get(m.name, m.current) for m in members}
+    # dynamicScaleUp: AllocateWebsterSeats(delta, available, no initial seats), then merged
+    # into the previous result; a cluster outside the (aggregated) prefix keeps its current
+    seats, left = allocate(delta, [Party(n, v) for n, v in available], ascending=ascending)
+    replicas = {m.name: m.current + seats.get(m.name, 0) for m in members}
     reason = f"scale up {assigned} -> {total}: {delta} new replicas by available replicas ({label})"
     return Outcome(replicas, left, reason)

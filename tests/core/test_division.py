@@ -244,11 +244,11 @@ DYNAMIC_CASES: list[tuple[str, str, int, list[Row], dict[str, int], int]] = [
         0,
     ),
     (
-        "6 from A2 with free A8:B4 -> current seats count -> 4/2",
+        "6 from A2 with free A8:B4 -> 4 new by 8:4 from 0 seats -> +3/+1 -> 5/1",
         "webster-dynamic",
         6,
         caps(A=(2, 10), B=(0, 4)),
-        {"A": 4, "B": 2},
+        {"A": 5, "B": 1},
         0,
     ),
     (
@@ -293,11 +293,11 @@ DYNAMIC_CASES: list[tuple[str, str, int, list[Row], dict[str, int], int]] = [
         0,
     ),
     (
-        "8 from B2 free A10:B3:C20 -> used B first, then C -> 0/2/6",
+        "8 from B2 free A10:B3:C20 -> used B first, then C; 6 new by 3:20 -> 0/3/5",
         "webster-aggregated",
         8,
         caps(A=(0, 10), B=(2, 5), C=(0, 20)),
-        {"A": 0, "B": 2, "C": 6},
+        {"A": 0, "B": 3, "C": 5},
         0,
     ),
     (

@@ -95,7 +95,7 @@ def test_deterministic(
     key=keys,
     rebalance=st.booleans(),
     data=st.data(),
-    method=st.sampled_from(["kfed", "kubefed", "webster", "webster-dynamic"]),
+    method=st.sampled_from(METHODS),
 )
 def test_order_of_clusters_never_matters(
     total: int, clusters: list[Row], key: str, rebalance: bool, data: st.DataObject, method: str
@@ -217,6 +217,45 @@ def test_karmada_dynamic_scale_up_never_lowers_a_cluster(
     else:
         assert d.unschedulable == 0
         assert all(d.replicas[r["name"]] <= r["current"] for r in clusters)
+
+
+def available(r: Row, total: int) -> int:
+    """Karmada's available replicas as the dynamic methods see them (no estimate -> total)."""
+    return total if r["capacity"] is None else max(0, r["capacity"] - r["current"])
+
+
+@given(total=totals, clusters=rows(), key=keys)
+def test_karmada_dynamic_scale_up_is_a_first_scheduling_of_the_added_replicas(
+    total: int, clusters: list[Row], key: str
+) -> None:
+    # dynamicScaleUp divides only the added replicas by available replicas, every cluster
+    # from 0 seats (where the current ones run does not matter), and adds them to current
+    assigned = sum(r["current"] for r in clusters)
+    if assigned >= total:
+        return
+    delta = total - assigned
+    fresh = [{"name": r["name"], "capacity": available(r, total)} for r in clusters]
+    d = divide(total, clusters, method="webster-dynamic", key=key)
+    f = divide(delta, fresh, method="webster-dynamic", key=key)
+    assert d.unschedulable == f.unschedulable
+    for r in clusters:
+        added = f.replicas[r["name"]] if not f.unschedulable else 0
+        assert d.replicas[r["name"]] == r["current"] + added
+
+
+@given(
+    total=totals,
+    clusters=rows(),
+    key=keys,
+    method=st.sampled_from(["webster-dynamic", "webster-aggregated"]),
+)
+def test_karmada_dynamic_scale_up_adds_at_most_the_available_replicas(
+    total: int, clusters: list[Row], key: str, method: str
+) -> None:
+    d = divide(total, clusters, method=method, key=key)
+    if sum(r["current"] for r in clusters) < total:
+        for r in clusters:
+            assert 0 <= d.replicas[r["name"]] - r["current"] <= available(r, total)
 
 
 @given(total=totals, clusters=rows(), key=keys)
