@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from federation.scenario import Scenario
+from federation.api.scenario import Scenario
 
 
 class Clusters:
@@ -37,7 +37,7 @@ class Clusters:
 
     def members(self, scenario: Scenario) -> Any:
         """Running members for `scenario` (created or reused); stops any other set first."""
-        from federation.kube.driver import obtain
+        from federation.kube.fleet import obtain
 
         key = self.shape(scenario)
         if self._current is not None and self._current[0] == key:

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from federation.scenario import Distribution, Link
+from federation.api.scenario import Distribution, Link
 
 
 def quantiles(samples: Sequence[float]) -> dict[str, float]:

@@ -184,7 +184,7 @@ class LoopThread:
 
     def __init__(self, desired: Any, handles: dict[str, Any], base: Any) -> None:
         from federation.kube.gateway import KubeGateway
-        from federation.metrics import Recorder
+        from federation.recorder import Recorder
         from federation.runtime import ControlLoop
 
         self.t0 = time.perf_counter()

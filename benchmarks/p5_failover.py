@@ -34,8 +34,8 @@ def _scenario() -> Any:
 
 
 def failover_runs(ctx: Context, repeats: int) -> list[dict[str, Any]]:
+    from federation.api.scenario import Fault
     from federation.runner import execute
-    from federation.scenario import Fault
 
     base = _scenario()
     outage = Fault("outage", at=FAULT_AT, duration=None, clusters=("m2",))
@@ -64,8 +64,8 @@ def failover_runs(ctx: Context, repeats: int) -> list[dict[str, Any]]:
 
 
 def blip_run(ctx: Context, blips: int) -> dict[str, Any]:
+    from federation.api.scenario import Fault
     from federation.runner import execute
-    from federation.scenario import Fault
 
     base = _scenario()
     faults = tuple(
@@ -102,8 +102,8 @@ def sweep(
     (probe period, failure count) with failure seconds = (count - 1.25) x period, the
     default's rule; detection over `seeds` outages at different phases; false Offline over
     `lossy_hours` of a link dropping 10 % of messages."""
+    from federation.api.scenario import Fault, Link
     from federation.core.health import HealthThresholds
-    from federation.scenario import Fault, Link
     from sim.driver import run
 
     base = _scenario()

@@ -1,5 +1,5 @@
 """Sim vs real: run one scenario on the sim and on real local clusters, and compare what the
-two timelines say, metric by metric (`kfed compare`; the metrics are in `federation.fidelity`).
+two timelines say, metric by metric (`kfed compare`; metrics in `federation.report.fidelity`).
 
 Before the sim runs, a calibration profile (`CALIBRATIONS`, measured on kwok members, see
 docs/calibration.md) replaces the scenario's sim latencies with the real clusters' figures.
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from federation.fidelity import TARGET, Metric, faults, metrics, rounded
-from federation.metrics import Row
-from federation.scenario import PROFILES, Scenario
-from federation.steps import cluster_ready
+from federation.api.scenario import PROFILES, Scenario
+from federation.recorder import Row
+from federation.report.fidelity import TARGET, Metric, faults, metrics, rounded
+from federation.report.steps import cluster_ready
 
 # What the kube backend's members are like, for the sim (docs/calibration.md): the measured
 # kwok profile, also what a scenario of kwok clusters gets by default.

@@ -25,7 +25,7 @@ from federation.core.model import (
     Resources,
 )
 from federation.core.planner import reconcile, touching
-from federation.metrics import Recorder
+from federation.recorder import Recorder
 
 
 @dataclass(frozen=True)

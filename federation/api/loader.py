@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 from federation.api import policies, records, scenario_loader, timeline
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.records import Ctx, Record
+from federation.api.scenario import Scenario
 from federation.api.schema import KINDS, NATIVE
 from federation.api.source import SourceDoc, describe, namespace_of, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
-from federation.scenario import Scenario
 
 __all__ = ["Documents", "LoadError", "load_documents", "load_scenario", "load_text"]
 

@@ -1,4 +1,4 @@
-"""`kind: Scenario` documents -> `federation.scenario.Scenario`: duration, seed, health
+"""`kind: Scenario` documents -> `federation.api.scenario.Scenario`: duration, seed, health
 thresholds, sim settings and the kube binding here; the timeline and expectations in
 `federation.api.timeline`."""
 
@@ -10,9 +10,9 @@ from typing import Any
 from federation.api import timeline
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, seconds
+from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
-from federation.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
 
 _DIST_NEEDS = {
     "constant": ("value",),

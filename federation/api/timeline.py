@@ -10,10 +10,10 @@ from typing import Any
 
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, seconds
+from federation.api.scenario import Expectation, Fault
 from federation.api.schema import NATIVE
 from federation.api.source import namespace_of
 from federation.core.model import REPLICATED_KINDS, workload_key
-from federation.scenario import Expectation, Fault
 
 _SELECTORS = ("cluster", "clusters", "region", "zone")
 # fault kind -> (required params, optional params)

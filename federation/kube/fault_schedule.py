@@ -8,12 +8,12 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from federation.api.scenario import Fault, Scenario
 from federation.kube.truth import TruthRecorder
-from federation.metrics import Recorder
-from federation.scenario import Fault, Scenario
+from federation.recorder import Recorder
 
 if TYPE_CHECKING:
-    from federation.kube.driver import Members
+    from federation.kube.fleet import Members
 
 T = TypeVar("T")
 R = TypeVar("R")

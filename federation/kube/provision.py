@@ -68,7 +68,7 @@ def member_names(count: int | None, names: str) -> list[str]:
 def scenario_specs(path: str) -> list[MemberSpec]:
     """Members as a scenario declares them: each Cluster's capacity split over its nodes."""
     from federation.api import load_scenario
-    from federation.kube.driver import member_spec
+    from federation.kube.fleet import member_spec
 
     scenario = load_scenario(path)
     return [member_spec(c) for c in scenario.desired.clusters]

@@ -10,7 +10,7 @@ from typing import Any
 
 from federation.kube.members import MemberHandle, member_client
 from federation.kube.observer import MemberObserver
-from federation.metrics import Recorder
+from federation.recorder import Recorder
 from federation.runtime import Delta
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from federation.api import LoadError, load_documents, load_scenario, load_text
+from federation.api.scenario import Distribution, Fault, KubeBinding, Link, SimSettings
 from federation.core.health import HealthThresholds
-from federation.scenario import Distribution, Fault, KubeBinding, Link, SimSettings
 from tests.api.helpers import CLUSTERS, errors_of
 
 HEAD = "apiVersion: kfed.io/v1alpha1\nkind: Scenario\nmetadata: {name: demo}\n"

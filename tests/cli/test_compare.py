@@ -15,10 +15,10 @@ import pytest
 from federation.api import load_scenario
 from federation.cli import main
 from federation.compare import CALIBRATIONS, calibrated, compare
-from federation.fidelity import TARGET, metrics
-from federation.metrics import Row
+from federation.recorder import Row
+from federation.report.fidelity import TARGET, metrics
+from federation.report.steps import area, area_between, changes, cluster_ready
 from federation.runner import execute
-from federation.steps import area, area_between, changes, cluster_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTAGE = ROOT / "scenarios" / "cluster-outage.yaml"

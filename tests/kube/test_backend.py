@@ -11,12 +11,13 @@ import pytest
 from kubernetes import client
 
 from federation.api import load_text
+from federation.api.scenario import Scenario
 from federation.kube.cleanup import delete_managed, managed_objects
-from federation.kube.driver import Members, run
+from federation.kube.driver import run
 from federation.kube.faults import FaultInjector
+from federation.kube.fleet import Members
 from federation.kube.gateway import KubeGateway
-from federation.report import summarize
-from federation.scenario import Scenario
+from federation.report.summary import summarize
 
 from .conftest import KubeMembers, eventually
 

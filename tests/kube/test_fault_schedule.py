@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from federation.api import load_scenario
-from federation.kube.driver import Members
 from federation.kube.fault_schedule import FaultRunner, _each
-from federation.metrics import Recorder
+from federation.kube.fleet import Members
+from federation.recorder import Recorder
 
 REGION = Path(__file__).resolve().parents[2] / "scenarios" / "region-outage.yaml"
 

@@ -18,7 +18,7 @@ from federation.core.model import (
     ResourceSelector,
     Workload,
 )
-from federation.metrics import Recorder
+from federation.recorder import Recorder
 from federation.runtime import ControlLoop, Delta
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from federation.api.scenario import Fault, Link, Scenario, SimSettings
 from federation.core.desired import DesiredState
 from federation.core.model import (
     Cluster,
@@ -12,7 +13,6 @@ from federation.core.model import (
     ResourceSelector,
     Workload,
 )
-from federation.scenario import Fault, Link, Scenario, SimSettings
 
 GI = 1024.0**3
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from federation.metrics import Row
-from federation.scenario import Fault, Link
+from federation.api.scenario import Fault, Link
+from federation.recorder import Row
 from sim.driver import SimRun, run
 from sim.gateway import APPLY_TIMEOUT, RETRY_BASE
 from tests.sim.factory import clusters, deployment, scenario
@@ -111,7 +111,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 SCRIPT = """
 import sys
-from federation.scenario import Fault, Link
+from federation.api.scenario import Fault, Link
 from sim.driver import run
 from tests.sim.factory import scenario, deployment
 f = (Fault("node-loss", at=20.0, duration=30.0, clusters=("b",), params={"nodes": 2}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation.scenario import Fault
+from federation.api.scenario import Fault
 from sim.driver import SimRun, run
 from tests.sim.factory import clusters, deployment, scenario
 from tests.sim.test_driver import WEB, probe_time, ready_at, rows

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import simpy
 
+from federation.api.scenario import Link
 from federation.core.model import Resources
-from federation.scenario import Link
 from sim.gateway import APPLY_TIMEOUT, RETRY_BASE
 from sim.watch import RELIST_BACKOFF
 from tests.sim.harness import API, STARTUP, Bench, apply

@@ -7,8 +7,8 @@ import statistics
 
 import pytest
 
-from federation.scenario import Distribution
-from federation.scenario import Link as LinkSpec
+from federation.api.scenario import Distribution
+from federation.api.scenario import Link as LinkSpec
 from sim.network import Link, Stream
 from sim.world import World, sample
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from federation.metrics import Row
-from federation.report import Series, series
+from federation.recorder import Row
+from federation.report.figures import Series, series
 
 HEALTH_COLORS = {
     "Ready": "#4caf50",

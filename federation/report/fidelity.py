@@ -25,10 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from federation.metrics import Row
-from federation.report import DISRUPTIVE, failovers, series
-from federation.scenario import Scenario
-from federation.steps import area, area_between, changes, cluster_ready
+from federation.api.scenario import Scenario
+from federation.recorder import Row
+from federation.report.figures import DISRUPTIVE, failovers, series
+from federation.report.steps import area, area_between, changes, cluster_ready
 
 TARGET = 0.1  # an error at or below this is "within 10 % or one probe period"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from federation.metrics import Row
+from federation.recorder import Row
 
 
 def cluster_ready(

@@ -1,0 +1,113 @@
+"""`kfed divide`: one replica division by any of the division methods."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from federation.cli.common import EXIT_OK, SubParsers, UsageError, fail
+
+
+def add_divide(sub: SubParsers) -> None:
+    from federation.core.division import DEFAULT_METHOD, METHODS
+
+    p = sub.add_parser(
+        "divide",
+        help="divide replicas over clusters with one division method",
+        description="Divide TOTAL replicas over the clusters given with --clusters "
+        "(federation.core.division.divide).",
+    )
+    p.add_argument("total", type=int, metavar="TOTAL")
+    p.add_argument(
+        "--clusters",
+        required=True,
+        metavar="NAME=WEIGHT,...",
+        help="clusters in order with their weights (int, decimal or fraction): a=2,b=1",
+    )
+    p.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
+    for flag, what in (
+        ("min", "replicas a cluster gets at least"),
+        ("max", "replicas a cluster gets at most"),
+        ("capacity", "replicas a cluster can hold in all"),
+        ("current", "replicas a cluster has now"),
+    ):
+        p.add_argument(f"--{flag}", action="append", default=[], metavar="NAME=N,...", help=what)
+    p.add_argument("--key", default="", metavar="UID", help="workload UID for tie-breaks")
+    p.add_argument(
+        "--rebalance",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="recompute from scratch (default) or keep current replicas where possible",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_divide)
+
+
+def _pairs(flag: str, texts: Sequence[str], parse: Callable[[str], Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text in texts:
+        for item in text.split(","):
+            name, sep, value = item.strip().partition("=")
+            if not sep or not name:
+                raise UsageError(f"--{flag}: expected NAME=VALUE, got {item.strip()!r}")
+            try:
+                out[name] = parse(value.strip())
+            except ValueError:
+                raise UsageError(f"--{flag}: bad value for {name}: {value.strip()!r}") from None
+    return out
+
+
+def _weight(text: str) -> int | Fraction:
+    try:
+        return int(text)
+    except ValueError:
+        return Fraction(text)
+
+
+def run_divide(args: argparse.Namespace) -> int:
+    from federation.core.division import divide
+
+    try:
+        weights = _pairs("clusters", [args.clusters], _weight)
+        rows: list[dict[str, Any]] = [{"name": n, "weight": w} for n, w in weights.items()]
+        for flag in ("min", "max", "capacity", "current"):
+            for name, n in _pairs(flag, getattr(args, flag), int).items():
+                if name not in weights:
+                    raise UsageError(f"--{flag}: {name!r} is not one of --clusters")
+                next(r for r in rows if r["name"] == name)[flag] = n
+        div = divide(args.total, rows, method=args.method, key=args.key, rebalance=args.rebalance)
+    except ValueError as e:
+        return fail([f"kfed divide: {e}"])
+    if args.json:
+        doc = {
+            "method": div.method,
+            "total": div.total,
+            "replicas": dict(div.replicas),
+            "unschedulable": div.unschedulable,
+            "overflow": dict(div.overflow),
+            "over_capacity": dict(div.over_capacity),
+            "reason": div.reason,
+        }
+        print(json.dumps(doc, indent=2, sort_keys=True))
+        return EXIT_OK
+    cols = ("cluster", "weight", "min", "max", "capacity", "current", "replicas")
+    table = [cols]
+    for r in rows:
+        n = r["name"]
+        cells = [n, str(r["weight"])]
+        cells += [str(r[k]) if k in r else "" for k in ("min", "max", "capacity", "current")]
+        cells.append(str(div.replicas[n]))
+        table.append(tuple(cells))
+    widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if div.unschedulable:
+        print(f"unschedulable: {div.unschedulable}")
+    for label, m in (("overflow", div.overflow), ("over capacity", div.over_capacity)):
+        if m:
+            print(f"{label}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+    print(div.reason)
+    return EXIT_OK

@@ -1,0 +1,98 @@
+"""`kfed run` (the main job), `kfed plot` (redraw a run's plots) and `kfed clusters` (local real
+clusters)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from federation.cli.common import EXIT_INVALID, EXIT_OK, fail, load_scenario_or_fail
+
+# ------------------------------------------------------------------ run
+
+
+def add_run(sub: Any) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run a scenario (the main job) and report what happened",
+        description="Run SCENARIO on the sim backend (default: SimPy, no servers) or on real "
+        "clusters (--backend kube), then write summary.json, timeline.csv and plots into "
+        "--out and print a summary table. Exit 0 when every expectation passes, 1 when one "
+        "fails, 2 on invalid input.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--backend", choices=("sim", "kube"), default="sim")
+    p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--out", metavar="DIR", help="output folder (default runs/NAME-BACKEND)")
+    p.add_argument("--duration", type=float, help="override the scenario's duration (s)")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when "
+                   "stderr is not a terminal")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print summary.json instead of tables")
+    kube = p.add_argument_group("kube backend")
+    kube.add_argument("--workdir", help="where local clusters live (default ~/.cache/kfed/"
+                      "clusters)")
+    kube.add_argument("--keep", action="store_true",
+                      help="leave the workloads on the members after the run")
+    p.set_defaults(func=run_run)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from federation.cli.progress import ProgressBar
+    from federation.report.table import render_summary
+    from federation.runner import execute, exit_code
+
+    scenario = load_scenario_or_fail(args.scenario)
+    if scenario is None:
+        return EXIT_INVALID
+    if args.duration is not None:
+        if args.duration <= 0:
+            return fail([f"kfed run: --duration must be > 0, got {args.duration:g}"])
+        scenario = replace(scenario, duration=args.duration)
+    seed = scenario.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.backend}"
+    options: dict[str, Any] = {}
+    if args.backend == "kube":
+        options = {"workdir": Path(args.workdir) if args.workdir else None, "keep": args.keep}
+    enabled = False if args.quiet else (True if args.progress else None)
+    with ProgressBar(f"{scenario.name} ({args.backend})", scenario.duration, enabled) as bar:
+        outcome = execute(scenario, args.backend, seed=seed, out_dir=out, progress=bar,
+                          plots=not args.no_plots, **options)
+    if args.json:
+        print(json.dumps(outcome.summary, indent=2, sort_keys=True))
+    else:
+        print(render_summary(outcome.summary), end="")
+        print("wrote " + ", ".join(str(f) for f in outcome.files))
+    return exit_code(outcome.summary)
+
+
+# ------------------------------------------------------------------ plot
+
+
+def add_plot(sub: Any) -> None:
+    p = sub.add_parser("plot", help="redraw the plots of a finished run",
+                       description="Read DIR/summary.json and DIR/timeline.csv (written by "
+                       "`kfed run`) and write DIR/replicas.png and DIR/availability.png.")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=run_plot)
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    from federation.recorder import read_csv
+    from federation.report.plots import plot_run
+
+    d = Path(args.dir)
+    try:
+        summary = json.loads((d / "summary.json").read_text())
+        rows = read_csv(d / "timeline.csv")
+    except (OSError, ValueError, KeyError) as e:
+        return fail([f"kfed plot: {d}: {e}"])
+    paths = plot_run(rows, d, title=f"{summary['scenario']} ({summary['backend']})",
+                     end=float(summary["simulated_seconds"]))
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
