@@ -13,6 +13,7 @@ import argparse
 import resource
 import sys
 
+from federation.api.scenario import Fault, Scenario
 from federation.core.desired import DesiredState
 from federation.core.model import (
     Cluster,
@@ -25,7 +26,6 @@ from federation.core.model import (
     ResourceSelector,
     Workload,
 )
-from federation.scenario import Fault, Scenario
 from sim.driver import run
 
 GI = 1024.0**3

@@ -21,9 +21,9 @@ from typing import Any
 
 import simpy
 
-from federation.metrics import Recorder
+from federation.api.scenario import Scenario
+from federation.recorder import Recorder
 from federation.runtime import ControlLoop
-from federation.scenario import Scenario
 from sim.faults import Injector
 from sim.gateway import SimGateway
 from sim.member import Member

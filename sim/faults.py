@@ -27,8 +27,8 @@ from typing import Any
 
 import simpy
 
-from federation.metrics import Recorder
-from federation.scenario import FAULT_KINDS, Fault
+from federation.api.scenario import FAULT_KINDS, Fault
+from federation.recorder import Recorder
 from sim.member import Member
 from sim.world import World
 

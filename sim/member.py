@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import Cluster, ObservedObject, Resources
-from federation.metrics import Recorder
+from federation.recorder import Recorder
 from federation.runtime import Delta
-from federation.scenario import SimSettings
 from sim.network import Link
 from sim.nodes import NodePool
 from sim.watch import Watch

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 
-from federation.scenario import Link as LinkSpec
+from federation.api.scenario import Link as LinkSpec
 from sim.world import std_normal
 
 

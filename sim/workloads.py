@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import REPLICATED_KINDS, ObservedObject, Resources
-from federation.metrics import Recorder
-from federation.scenario import SimSettings
+from federation.recorder import Recorder
 from sim.nodes import NodePool
 from sim.watch import Watch
 from sim.world import World, sample

@@ -20,7 +20,7 @@ from typing import Any
 import simpy
 from simpy.events import Timeout
 
-from federation.scenario import Distribution
+from federation.api.scenario import Distribution
 
 
 def _fire(event: simpy.Event) -> None:
