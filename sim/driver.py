@@ -136,11 +136,18 @@ def _run(
     if progress is None:
         env.run(until=duration)
     else:
+        # step between reports instead of env.run(until=t): each `until` costs SimPy event ids
+        # (two per call), which would make `events` differ from a run without progress
         step = max(1.0, duration / 200)
+        peek, advance = env.peek, env.step
         t = 0.0
         while t < duration:
             t = min(duration, t + step)
-            env.run(until=t)
+            if t < duration:
+                while peek() < t:
+                    advance()
+            else:
+                env.run(until=duration)
             progress(t, duration)
     return SimRun(
         scenario=scenario,
