@@ -82,6 +82,12 @@ def execute(
     return Outcome(summary, rows, out_dir, files)
 
 
+# every file name a run has ever written; with the manifest, what a new run into the same
+# folder removes when it does not write it again (nothing else in the folder is touched)
+ARTEFACTS = ("summary.json", "timeline.csv", "replicas.png", "availability.png")
+MANIFEST = ".kfed-artefacts"  # the names the last run wrote, one a line
+
+
 def write_artefacts(
     scenario: Scenario,
     recorder: Recorder,
@@ -89,6 +95,30 @@ def write_artefacts(
     out_dir: Path,
     *,
     plots: bool = True,
+) -> list[Path]:
+    """Write the run's files into `out_dir` and remove the ones an earlier run left there that
+    this run did not write (a plot from before a `--no-plots` run): only kfed's own names."""
+    files = _write(scenario, recorder, summary, out_dir, plots)
+    written = {f.name for f in files}
+    manifest = out_dir / MANIFEST
+    try:
+        before = set(manifest.read_text().split())
+    except OSError:
+        before = set()
+    for name in sorted((before | set(ARTEFACTS)) - written):
+        stale = out_dir / name
+        if Path(name).name == name not in (".", "..", MANIFEST) and stale.is_file():
+            stale.unlink()
+    manifest.write_text("".join(f"{name}\n" for name in sorted(written)))
+    return files
+
+
+def _write(
+    scenario: Scenario,
+    recorder: Recorder,
+    summary: Mapping[str, Any],
+    out_dir: Path,
+    plots: bool,
 ) -> list[Path]:
     files = []
     p = out_dir / "summary.json"

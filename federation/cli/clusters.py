@@ -7,10 +7,13 @@ from typing import Any
 
 
 def add_clusters(sub: Any) -> None:
-    p = sub.add_parser("clusters", help="local real clusters: up | down | status",
-                       description="Provision local member clusters (kwok: real control "
-                       "planes with fake nodes; kind: needs Docker). See `kfed clusters up -h`.",
-                       add_help=False)
+    p = sub.add_parser(
+        "clusters",
+        help="local real clusters: up | down | status",
+        description="Provision local member clusters (kwok: real control "
+        "planes with fake nodes; kind: needs Docker). See `kfed clusters up -h`.",
+        add_help=False,
+    )
     p.add_argument("argv", nargs=argparse.REMAINDER)
     p.set_defaults(func=run_clusters)
 

@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from federation.cli.common import EXIT_INVALID, EXIT_OK, fail, load_scenario_or_fail
+from federation.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_output,
+    dump,
+    duration_flag,
+    fail,
+    load_scenario_or_fail,
+)
 
 
 def add_compare(sub: Any) -> None:
@@ -23,7 +31,11 @@ def add_compare(sub: Any) -> None:
         "invalid input. Real runs take real time: --duration cuts the scenario short.",
     )
     p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("--duration", type=float, help="compare the first S seconds only")
+    p.add_argument(
+        "--duration",
+        metavar="DURATION",
+        help="compare the first DURATION only: seconds, or 90s, 2m, 1m30s",
+    )
     p.add_argument("--out", metavar="DIR", help="output folder (default runs/NAME-compare)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument(
@@ -38,7 +50,7 @@ def add_compare(sub: Any) -> None:
         help="compare against a recorded real run (the --out of `kfed run --backend kube`) "
         "instead of running the scenario on clusters now",
     )
-    p.add_argument("--json", action="store_true", help="print compare.json instead of tables")
+    add_output(p, what="the metrics table; json|yaml: compare.json; wide: each run's summary too")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_compare)
 
@@ -59,17 +71,16 @@ def run_compare(args: argparse.Namespace) -> int:
     from federation.cli.progress import ProgressBar
     from federation.compare import CALIBRATIONS, compare, render
 
+    duration = duration_flag("compare", "--duration", args.duration)
     scenario = load_scenario_or_fail(args.scenario)
     if scenario is None:
         return EXIT_INVALID
-    if args.duration is not None and args.duration <= 0:
-        return fail([f"kfed compare: --duration must be > 0, got {args.duration:g}"])
     if args.calibration not in CALIBRATIONS:
         choices = ", ".join(sorted(CALIBRATIONS))
         return fail([f"kfed compare: unknown --calibration {args.calibration!r}: {choices}"])
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
-    real, duration = None, args.duration
+    real = None
     if args.real_run:
         try:
             real, recorded = _recorded(args.real_run)
@@ -89,9 +100,14 @@ def run_compare(args: argparse.Namespace) -> int:
             real=real,
             progress=bar,
         )
-    if args.json:
-        print(json.dumps(result.as_dict(), indent=2))
+    if args.output in ("json", "yaml"):
+        print(dump(result.as_dict(), args.output, sort_keys=False), end="")
     else:
         print(render(result), end="")
+        if args.output == "wide":
+            from federation.report.table import render_summary
+
+            for side in (result.sim_summary, result.real_summary):
+                print(render_summary(side, wide=True), end="")
         print("wrote " + ", ".join(str(f) for f in result.files))
     return EXIT_OK if result.within else 1

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from federation.cli.common import EXIT_OK, SubParsers, UsageError, fail
+from federation.cli.common import (
+    EXIT_OK,
+    TABLE_FORMATS,
+    LazyChoices,
+    SubParsers,
+    UsageError,
+    add_output,
+    dump,
+    fail,
+)
+
+
+def _methods() -> Sequence[str]:
+    from federation.core.division import METHODS
+
+    return METHODS
 
 
 def add_divide(sub: SubParsers) -> None:
-    from federation.core.division import DEFAULT_METHOD, METHODS
-
     p = sub.add_parser(
         "divide",
         help="divide replicas over clusters with one division method",
@@ -27,7 +39,13 @@ def add_divide(sub: SubParsers) -> None:
         metavar="NAME=WEIGHT,...",
         help="clusters in order with their weights (int, decimal or fraction): a=2,b=1",
     )
-    p.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
+    # choices load the division package only when used: declaring the flag imports nothing
+    p.add_argument(
+        "--method",
+        choices=LazyChoices(_methods),
+        metavar="METHOD",  # argparse would list the choices (and import them) right away
+        help="division method: %(choices)s (default kfed)",
+    )
     for flag, what in (
         ("min", "replicas a cluster gets at least"),
         ("max", "replicas a cluster gets at most"),
@@ -42,7 +60,7 @@ def add_divide(sub: SubParsers) -> None:
         default=True,
         help="recompute from scratch (default) or keep current replicas where possible",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_output(p, TABLE_FORMATS, what="a table; wide: overflow per cluster")
     p.set_defaults(func=run_divide)
 
 
@@ -68,7 +86,7 @@ def _weight(text: str) -> int | Fraction:
 
 
 def run_divide(args: argparse.Namespace) -> int:
-    from federation.core.division import divide
+    from federation.core.division import DEFAULT_METHOD, divide
 
     try:
         weights = _pairs("clusters", [args.clusters], _weight)
@@ -78,10 +96,11 @@ def run_divide(args: argparse.Namespace) -> int:
                 if name not in weights:
                     raise UsageError(f"--{flag}: {name!r} is not one of --clusters")
                 next(r for r in rows if r["name"] == name)[flag] = n
-        div = divide(args.total, rows, method=args.method, key=args.key, rebalance=args.rebalance)
+        method = args.method or DEFAULT_METHOD
+        div = divide(args.total, rows, method=method, key=args.key, rebalance=args.rebalance)
     except ValueError as e:
         return fail([f"kfed divide: {e}"])
-    if args.json:
+    if args.output in ("json", "yaml"):
         doc = {
             "method": div.method,
             "total": div.total,
@@ -91,15 +110,20 @@ def run_divide(args: argparse.Namespace) -> int:
             "over_capacity": dict(div.over_capacity),
             "reason": div.reason,
         }
-        print(json.dumps(doc, indent=2, sort_keys=True))
+        print(dump(doc, args.output), end="")
         return EXIT_OK
-    cols = ("cluster", "weight", "min", "max", "capacity", "current", "replicas")
+    wide = args.output == "wide"
+    cols: tuple[str, ...] = ("cluster", "weight", "min", "max", "capacity", "current", "replicas")
+    if wide:
+        cols += ("overflow", "over capacity")
     table = [cols]
     for r in rows:
         n = r["name"]
         cells = [n, str(r["weight"])]
         cells += [str(r[k]) if k in r else "" for k in ("min", "max", "capacity", "current")]
         cells.append(str(div.replicas[n]))
+        if wide:
+            cells += [str(div.overflow.get(n, "")), str(div.over_capacity.get(n, ""))]
         table.append(tuple(cells))
     widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
     for row in table:

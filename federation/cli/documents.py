@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
-from federation.cli.common import EXIT_OK, SubParsers, fail
+from federation.cli.common import (
+    DATA_FORMATS,
+    EXIT_INVALID,
+    EXIT_OK,
+    TABLE_FORMATS,
+    SubParsers,
+    add_output,
+    dump,
+    fail,
+)
 
 
 def add_validate(sub: SubParsers) -> None:
@@ -13,9 +23,11 @@ def add_validate(sub: SubParsers) -> None:
         "validate",
         help="check documents (clusters, policies, workloads, scenarios)",
         description="Load and validate every document in FILE...; print every problem on "
-        "stderr and exit 2 when there is any.",
+        "stderr and exit 2 when there is any. With -o json|yaml, also print the result (what "
+        "was found, or every problem with its file, line and path) on stdout.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
+    add_output(p, DATA_FORMATS, what="one line")
     p.set_defaults(func=run_validate)
 
 
@@ -29,6 +41,19 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         docs = load_documents(args.files)
     except LoadError as e:
+        if args.output:
+            problems = [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "path": p.path,
+                    "message": p.message,
+                    "where": p.where,
+                    "text": text,
+                }
+                for p, text in zip(e.problems, e.errors, strict=True)
+            ]
+            sys.stdout.write(dump({"valid": False, "problems": problems}, args.output))
         return fail(e.errors)
     clusters, workloads = len(docs.clusters), len(docs.workloads)
     policies = len(docs.policies) + len(docs.overrides)
@@ -36,6 +61,16 @@ def run_validate(args: argparse.Namespace) -> int:
         clusters += len(s.desired.clusters)
         workloads += len(s.desired.workloads)
         policies += len(s.desired.policies) + len(s.desired.overrides)
+    if args.output:
+        counts: dict[str, Any] = {
+            "files": len(docs.files),
+            "clusters": clusters,
+            "policies": policies,
+            "workloads": workloads,
+            "scenarios": len(docs.scenarios),
+        }
+        sys.stdout.write(dump({"valid": True, **counts, "problems": []}, args.output))
+        return EXIT_OK
     print(
         f"ok: {_count(len(docs.files), 'file')}, {_count(clusters, 'cluster')}, "
         f"{_count(policies, 'policy').replace('policys', 'policies')}, "
@@ -54,7 +89,7 @@ def add_plan(sub: SubParsers) -> None:
         "Scenario is planned on its own (with its inline documents and resources).",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_output(p, TABLE_FORMATS, what="one table per workload; wide: reasons never folded")
     p.add_argument(
         "--ignore-capacity",
         action="store_true",
@@ -64,9 +99,12 @@ def add_plan(sub: SubParsers) -> None:
     p.set_defaults(func=run_plan)
 
 
+WIDE = 10_000  # text width of `plan -o wide`: no reason is folded
+
+
 def run_plan(args: argparse.Namespace) -> int:
     from federation.api import LoadError, load_documents
-    from federation.whatif import plan, render_json, render_text
+    from federation.whatif import plan, render_json, render_text, to_json
 
     try:
         docs = load_documents(args.files)
@@ -80,7 +118,10 @@ def run_plan(args: argparse.Namespace) -> int:
         plans.append(plan(docs.desired(), source=", ".join(shared), capacity=capacity))
     for s in docs.scenarios:
         plans.append(plan(s.desired, name=s.name, source=s.source, capacity=capacity))
-    out = render_json(plans) if args.json else render_text(plans, width=args.width)
+    if args.output in DATA_FORMATS:
+        out = render_json(plans) if args.output == "json" else dump(to_json(plans), "yaml")
+    else:
+        out = render_text(plans, width=WIDE if args.output == "wide" else args.width)
     sys.stdout.write(out)
     return EXIT_OK
 
@@ -89,20 +130,26 @@ def add_schema(sub: SubParsers) -> None:
     p = sub.add_parser(
         "schema",
         help="print the JSON Schema of kfed documents",
-        description="Print (or write with -o) the JSON Schema (Draft 2020-12) of every kfed "
-        "document kind.",
+        description="Print (or write with --output-file) the JSON Schema (Draft 2020-12) of "
+        "every kfed document kind, as JSON (default) or YAML.",
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output(p, DATA_FORMATS, what="json")
+    p.add_argument("--output-file", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=run_schema)
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from federation.api.schema import exported
+    from federation.api.schema import document, exported
 
-    text = exported()
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+    # YAML keeps the schema's own key order, which is as stable as the JSON's
+    text = dump(document(), "yaml", sort_keys=False) if args.output == "yaml" else exported()
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            fail([f"kfed schema: --output-file {args.output_file}: {e.strerror or e}"])
+            return EXIT_INVALID
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -1,5 +1,4 @@
-"""`kfed run` (the main job), `kfed plot` (redraw a run's plots) and `kfed clusters` (local real
-clusters)."""
+"""`kfed run` (the main job) and `kfed plot` (redraw a run's plots)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from federation.cli.common import EXIT_INVALID, EXIT_OK, fail, load_scenario_or_fail
+from federation.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_output,
+    dump,
+    duration_flag,
+    fail,
+    load_scenario_or_fail,
+)
 
 # ------------------------------------------------------------------ run
 
@@ -26,17 +33,26 @@ def add_run(sub: Any) -> None:
     p.add_argument("--backend", choices=("sim", "kube"), default="sim")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--out", metavar="DIR", help="output folder (default runs/NAME-BACKEND)")
-    p.add_argument("--duration", type=float, help="override the scenario's duration (s)")
+    p.add_argument(
+        "--duration",
+        metavar="DURATION",
+        help="override the scenario's duration: seconds, or 90s, 2m, 1m30s",
+    )
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    p.add_argument("--progress", action="store_true", help="show the progress bar even when "
-                   "stderr is not a terminal")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print summary.json instead of tables")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress even when stderr is not a terminal (plain lines there)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    add_output(p, what="tables; json|yaml: summary.json; wide: per-cluster columns")
     kube = p.add_argument_group("kube backend")
-    kube.add_argument("--workdir", help="where local clusters live (default ~/.cache/kfed/"
-                      "clusters)")
-    kube.add_argument("--keep", action="store_true",
-                      help="leave the workloads on the members after the run")
+    kube.add_argument(
+        "--workdir", help="where local clusters live (default ~/.cache/kfed/clusters)"
+    )
+    kube.add_argument(
+        "--keep", action="store_true", help="leave the workloads on the members after the run"
+    )
     p.set_defaults(func=run_run)
 
 
@@ -44,16 +60,14 @@ def run_run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from federation.cli.progress import ProgressBar
-    from federation.report.table import render_summary
     from federation.runner import execute, exit_code
 
+    duration = duration_flag("run", "--duration", args.duration)
     scenario = load_scenario_or_fail(args.scenario)
     if scenario is None:
         return EXIT_INVALID
-    if args.duration is not None:
-        if args.duration <= 0:
-            return fail([f"kfed run: --duration must be > 0, got {args.duration:g}"])
-        scenario = replace(scenario, duration=args.duration)
+    if duration is not None:
+        scenario = replace(scenario, duration=duration)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.backend}"
     options: dict[str, Any] = {}
@@ -61,12 +75,25 @@ def run_run(args: argparse.Namespace) -> int:
         options = {"workdir": Path(args.workdir) if args.workdir else None, "keep": args.keep}
     enabled = False if args.quiet else (True if args.progress else None)
     with ProgressBar(f"{scenario.name} ({args.backend})", scenario.duration, enabled) as bar:
-        outcome = execute(scenario, args.backend, seed=seed, out_dir=out, progress=bar,
-                          plots=not args.no_plots, **options)
-    if args.json:
-        print(json.dumps(outcome.summary, indent=2, sort_keys=True))
+        outcome = execute(
+            scenario,
+            args.backend,
+            seed=seed,
+            out_dir=out,
+            progress=bar,
+            plots=not args.no_plots,
+            **options,
+        )
+    if args.output in ("json", "yaml"):
+        print(dump(outcome.summary, args.output), end="")
     else:
-        print(render_summary(outcome.summary), end="")
+        from federation.report.table import ready_at_end, render_summary
+
+        if args.output == "wide":
+            ready = ready_at_end(outcome.rows, [c.name for c in scenario.desired.clusters])
+            print(render_summary(outcome.summary, wide=True, ready=ready), end="")
+        else:
+            print(render_summary(outcome.summary), end="")
         print("wrote " + ", ".join(str(f) for f in outcome.files))
     return exit_code(outcome.summary)
 
@@ -75,9 +102,12 @@ def run_run(args: argparse.Namespace) -> int:
 
 
 def add_plot(sub: Any) -> None:
-    p = sub.add_parser("plot", help="redraw the plots of a finished run",
-                       description="Read DIR/summary.json and DIR/timeline.csv (written by "
-                       "`kfed run`) and write DIR/replicas.png and DIR/availability.png.")
+    p = sub.add_parser(
+        "plot",
+        help="redraw the plots of a finished run",
+        description="Read DIR/summary.json and DIR/timeline.csv (written by "
+        "`kfed run`) and write DIR/replicas.png and DIR/availability.png.",
+    )
     p.add_argument("dir", metavar="DIR")
     p.set_defaults(func=run_plot)
 
@@ -92,7 +122,11 @@ def run_plot(args: argparse.Namespace) -> int:
         rows = read_csv(d / "timeline.csv")
     except (OSError, ValueError, KeyError) as e:
         return fail([f"kfed plot: {d}: {e}"])
-    paths = plot_run(rows, d, title=f"{summary['scenario']} ({summary['backend']})",
-                     end=float(summary["simulated_seconds"]))
+    paths = plot_run(
+        rows,
+        d,
+        title=f"{summary['scenario']} ({summary['backend']})",
+        end=float(summary["simulated_seconds"]),
+    )
     print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK

@@ -1,81 +1,140 @@
-"""The summary table printed at the end of a run: plain text from summary.json, stable for logs."""
+"""The summary table printed at the end of a run: plain text from summary.json, stable for logs,
+units in the column headers. Drawn here rather than with rich, whose import alone took about a
+tenth of `kfed run`'s start-up."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+MAX_WORKLOADS, MAX_FAILOVERS = 20, 30
 
-def render_summary(summary: Mapping[str, Any], width: int = 110) -> str:
-    """The summary table printed at the end of a run (plain text, stable for CI logs)."""
-    from rich.console import Console
-    from rich.table import Table
 
-    buf = io.StringIO()
-    console = Console(
-        width=width, file=buf, force_terminal=False, force_jupyter=False, color_system=None
-    )
+def grid(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = ()
+) -> str:
+    """A titled box table (a heavy line under the header), columns `right` right-aligned."""
+    body = [list(r) for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    right = set(right)
+
+    def line(cells: Sequence[str], bar: str) -> str:
+        padded = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return f"{bar} " + f" {bar} ".join(padded) + f" {bar}"
+
+    def rule(left: str, fill: str, mid: str, end: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + end
+
+    out = [title, rule("┏", "━", "┳", "┓"), line(headers, "┃"), rule("┡", "━", "╇", "┩")]
+    out += [line(r, "│") for r in body]
+    out.append(rule("└", "─", "┴", "┘"))
+    return "\n".join(out) + "\n"
+
+
+def _num(v: Any) -> str:
+    return "-" if v is None else f"{v:g}"
+
+
+def ready_at_end(rows: Iterable[Any], clusters: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Ready replicas of each workload on each cluster when the run ended (for `-o wide`)."""
+    from federation.report.figures import series
+
+    out = {}
+    for key, s in series(rows).items():
+        out[key] = {c: (s.ready[c][-1][1] if s.ready.get(c) else 0) for c in clusters}
+    return out
+
+
+def render_summary(
+    summary: Mapping[str, Any],
+    width: int = 110,
+    *,
+    wide: bool = False,
+    ready: Mapping[str, Mapping[str, int]] | None = None,
+) -> str:
+    """The summary table printed at the end of a run; `wide` adds columns: the ready replicas
+    per cluster at the end (from `ready`, see `ready_at_end`) and the failover durations.
+    `width` is kept for callers of the rich version: lines are never folded."""
+    del width
     head = (
         f"{summary['scenario']} on {summary['backend']}, seed {summary['seed']}: "
         f"{summary['simulated_seconds']:g} s simulated in {summary['wall_seconds']:.2f} s "
         f"wall, {summary['events']} events"
     )
-    console.print(head)
-    t = Table(title="workloads", title_justify="left")
-    for col in (
+    if wide:
+        head += (
+            f", {summary.get('evictions', 0)} evictions, "
+            f"{summary.get('health_transitions', 0)} health transitions"
+        )
+    parts = [head + "\n"]
+    clusters = list(dict.fromkeys(c for per in (ready or {}).values() for c in per)) if wide else []
+    headers = [
         "workload",
         "desired",
-        "availability",
-        "unavail. replica-s",
+        "availability (%)",
+        "unavail. (replica-s)",
         "max unavail.",
-        "time to available",
-    ):
-        t.add_column(col, justify="left" if col == "workload" else "right")
+        "to available (s)",
+    ]
+    headers += [f"ready on {c}" for c in clusters]
     items = list(summary["workloads"].items())
-    for key, w in items[:20]:
-        t.add_row(
+    rows = []
+    for key, w in items[:MAX_WORKLOADS]:
+        row = [
             key,
             str(w["desired"]),
-            f"{w['availability']:.4f}",
-            f"{w['unavailable_replica_seconds']:g}",
+            f"{100 * w['availability']:.2f}",
+            _num(w["unavailable_replica_seconds"]),
             str(w["max_unavailable"]),
-            "-" if w["time_to_available"] is None else f"{w['time_to_available']:g}",
-        )
-    if len(items) > 20:
+            _num(w["time_to_available"]),
+        ]
+        rows.append(row + [str((ready or {}).get(key, {}).get(c, 0)) for c in clusters])
+    if len(items) > MAX_WORKLOADS:
         avail = sum(w["availability"] for _, w in items) / len(items)
-        t.add_row(
-            f"... and {len(items) - 20} more (mean availability {avail:.4f})", "", "", "", "", ""
-        )
-    console.print(t)
+        more = f"... and {len(items) - MAX_WORKLOADS} more (mean availability {100 * avail:.2f} %)"
+        rows.append([more] + [""] * (len(headers) - 1))
+    title = "workloads (ready on X: ready replicas on cluster X at the end)" if clusters else ""
+    parts.append(grid(title or "workloads", headers, rows, right=range(1, len(headers))))
     if summary["failovers"]:
-        f = Table(title="failovers", title_justify="left")
-        for col in ("cluster", "fault", "fault at", "detected", "evicted", "recovered"):
-            f.add_column(col)
-        for x in summary["failovers"][:30]:
-
-            def rel(k: str, x: Mapping[str, Any] = x) -> str:
-                v = x[k]
-                return "-" if v is None else f"{v:g} (+{v - x['fault_at']:.1f})"
-
-            f.add_row(
-                x["cluster"],
-                str(x["fault"]),
-                f"{x['fault_at']:g}",
-                rel("detected_at"),
-                rel("evicted_at"),
-                rel("recovered_at"),
-            )
-        console.print(f)
+        parts.append(_failovers(summary["failovers"], wide))
     if summary["expectations"]:
-        e = Table(title="expectations", title_justify="left")
-        for col in ("expectation", "value", "result"):
-            e.add_column(col)
-        for x in summary["expectations"]:
-            e.add_row(
+        rows = [
+            [
                 x["description"],
                 "-" if x["value"] is None else f"{x['value']}",
                 "PASS" if x["passed"] else "FAIL",
-            )
-        console.print(e)
-    return buf.getvalue()
+            ]
+            for x in summary["expectations"]
+        ]
+        parts.append(grid("expectations", ["expectation", "value", "result"], rows))
+    return "".join(parts)
+
+
+def _failovers(failovers: Sequence[Mapping[str, Any]], wide: bool) -> str:
+    headers = [
+        "cluster",
+        "fault",
+        "fault at (s)",
+        "detected (s)",
+        "evicted (s)",
+        "recovered (s)",
+    ]
+    if wide:
+        headers += ["to detect (s)", "to evict (s)", "to fail over (s)"]
+    rows = []
+    for x in failovers[:MAX_FAILOVERS]:
+        at = x["fault_at"]
+        keys = ("detected_at", "evicted_at", "recovered_at")
+        if wide:
+            times = [_num(x[k]) for k in keys]
+            since = ["-" if x[k] is None else f"{x[k] - at:.3f}" for k in keys]
+        else:
+            times = ["-" if x[k] is None else f"{x[k]:g} (+{x[k] - at:.1f})" for k in keys]
+            since = []
+        rows.append([x["cluster"], str(x["fault"]), f"{at:g}", *times, *since])
+    if len(failovers) > MAX_FAILOVERS:
+        rows.append([f"... and {len(failovers) - MAX_FAILOVERS} more"] + [""] * (len(headers) - 1))
+    return grid("failovers", headers, rows, right=range(2, len(headers)))
