@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dry-run", action="store_true", help="kind: print the commands instead of running them"
     )
+    parser.add_argument(
+        "-o",
+        "--output",
+        choices=("json", "yaml"),
+        metavar="FORMAT",
+        help="status: output format, json or yaml (default: a table)",
+    )
     return parser
 
 
@@ -134,7 +141,27 @@ def clusters_command(argv: Sequence[str]) -> int:
     ready = provider.status()
     wanted = set(names) if explicit else set(ready)
     handles = [provider.handle(n) for n in sorted(ready) if n in wanted]
-    print(format_table(handles, ready))
+    if args.output:
+        doc = [
+            {
+                "name": h.name,
+                "context": h.context,
+                "server": h.server or None,
+                "ready": bool(ready.get(h.name)),
+                "kubeconfig": h.kubeconfig,
+            }
+            for h in handles
+        ]
+        if args.output == "yaml":
+            import yaml
+
+            print(yaml.safe_dump(doc, sort_keys=True, default_flow_style=False), end="")
+        else:
+            import json
+
+            print(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        print(format_table(handles, ready))
     return 0 if all(ready.get(h.name) for h in handles) else 1
 
 
