@@ -20,13 +20,13 @@ SCHEMA_FILE = ROOT / "federation" / "api" / "kfed.schema.json"
 def test_exported_file_is_current():
     assert SCHEMA_FILE.read_text() == exported(), (
         "federation/api/kfed.schema.json is stale: "
-        "run `kfed schema -o federation/api/kfed.schema.json`"
+        "run `kfed schema --output-file federation/api/kfed.schema.json`"
     )
 
 
 def test_kfed_schema_writes_the_same_bytes(tmp_path, capsys):
     out = tmp_path / "s.json"
-    assert main(["schema", "-o", str(out)]) == 0
+    assert main(["schema", "--output-file", str(out)]) == 0
     assert out.read_text() == exported()
     assert main(["schema"]) == 0
     assert capsys.readouterr().out == exported()
