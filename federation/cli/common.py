@@ -69,8 +69,8 @@ def dump(doc: Any, fmt: str, *, sort_keys: bool = True) -> str:
         import yaml
 
         text: str = yaml.safe_dump(
-            doc, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True
-        )
+            doc, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=10**6
+        )  # one line per value: no folding of long strings
         return text
     import json
 
