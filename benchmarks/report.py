@@ -25,6 +25,9 @@ KEYS = (
     ("p5_failover_s", "P5 failover, median (s)", "<= 10"),
     ("p5_false_failovers", "P5 false failovers (short blips)", "0"),
     ("parity_max_error", "Parity worst error (0.1 = 10 % / 1 probe)", "<= 0.1"),
+    ("startup_python_s", "Start-up: python -c pass (s)", ""),
+    ("startup_validate_s", "Start-up: kfed validate, reference (s)", "<= 0.4"),
+    ("startup_run_s", "Start-up: kfed run --no-plots, reference (s)", "<= 0.4"),
 )
 
 
@@ -149,6 +152,10 @@ def table(result: Mapping[str, Any]) -> str:
             f"x{t['wall_ratio']}, events x{t['events_ratio']}, wall per event "
             f"{t['wall_per_event_us'][0]} -> {t['wall_per_event_us'][1]} us"
         )
+    if extra.get("startup"):
+        from benchmarks.startup import lines as startup_lines
+
+        lines += ["", *startup_lines(extra["startup"])]
     notes = result.get("notes", {})
     if notes:
         lines.append("")

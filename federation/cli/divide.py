@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from federation.cli.common import (
     EXIT_OK,
@@ -78,10 +77,16 @@ def _pairs(flag: str, texts: Sequence[str], parse: Callable[[str], Any]) -> dict
     return out
 
 
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+
 def _weight(text: str) -> int | Fraction:
     try:
         return int(text)
     except ValueError:
+        from fractions import Fraction  # only here: it costs start-up time (decimal)
+
         return Fraction(text)
 
 

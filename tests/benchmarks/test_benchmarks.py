@@ -128,3 +128,23 @@ def test_module_entry_point_runs() -> None:
         check=False,
     )
     assert proc.returncode == 0 and "--quick" in proc.stdout and "--no-kube" in proc.stdout
+
+
+def test_startup_figures_of_whole_processes(tmp_path: Path) -> None:
+    from benchmarks import startup
+
+    ctx = report.Context(tiny=True, quick=True, kube=False, log=lambda msg: None)
+    out = startup.run(ctx)
+    assert out["notes"] == [], out["notes"]
+    for name in ("python", "version", "validate", "run"):
+        figures = out["commands"][name]
+        assert figures["exit_code"] == 0 and figures["median_s"] > 0, figures
+        assert figures["x_python"] > 0
+        assert out[f"startup_{name}_s"] == figures["median_s"]
+    printed = report.table({**{k: out.get(k) for k in KEYS}, "details": {"startup": out}})
+    assert "Start-up: kfed validate, reference (s)" in printed
+    block = printed.split("Start-up, whole processes")[1].splitlines()[1:]
+    labels = ["python -c pass", "kfed --version", "kfed validate", "kfed run"]
+    for line, label in zip(block, labels, strict=True):
+        assert line.strip().startswith(label) and " s  (" in line
+        assert line.endswith("python -c pass") == (label != "python -c pass")
