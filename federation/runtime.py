@@ -22,8 +22,10 @@ from federation.core.model import (
     Observation,
     ObservedObject,
     ProbeResult,
+    Rescheduling,
     Resources,
 )
+from federation.core.nominal import nominal
 from federation.core.planner import reconcile, touching
 from federation.recorder import Recorder
 
@@ -134,12 +136,14 @@ class ControlLoop:
         thresholds: HealthThresholds = HealthThresholds(),
         resync_period: float = 300.0,
         inflight_timeout: float = 10.0,
+        rescheduling: Rescheduling = Rescheduling(),
     ) -> None:
         self.desired = desired
         self.gateway = gateway
         self.recorder = recorder
         self.thresholds = thresholds
         self.resync_period = resync_period
+        self.rescheduling = rescheduling
         self.state = FederationState()
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
@@ -160,12 +164,36 @@ class ControlLoop:
         self._inflight: dict[tuple[str, str], tuple[str, float]] = {}
         self.inflight_timeout = inflight_timeout
         self.suppressed = 0  # actions not re-sent because the same write was still on its way
+        self._record_desired(sorted(desired.workloads), 0.0)
 
-    def update_desired(self, desired: DesiredState, changed: Collection[str]) -> None:
-        """Take new documents (a load change); `changed` are the workload keys that differ."""
+    def update_desired(
+        self, desired: DesiredState, changed: Collection[str], now: float | None = None
+    ) -> None:
+        """Take new documents (a load change); `changed` are the workload keys that differ.
+        With `now`, their new nominal desired replicas go to the timeline at that time."""
         self.desired = desired
         if self._dirty is not None:
             self._dirty.update(changed)
+        if now is not None:
+            self._record_desired(sorted(changed), now)
+
+    def _record_desired(self, keys: Sequence[str], now: float) -> None:
+        """A `desired` row per workload with replicas: the federation-wide total it is meant to
+        run and its nominal layout (`federation.core.nominal`), the yardstick of availability."""
+        for key in keys:
+            w = self.desired.workloads.get(key)
+            if w is None or not w.divisible:
+                continue
+            n = nominal(self.desired, w)
+            self.recorder.row(
+                now,
+                "desired",
+                "",
+                key,
+                replicas=n.total,
+                clusters=dict(n.clusters),
+                duplicated=n.duplicated,
+            )
 
     def cycle(self, now: float) -> float:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
@@ -190,6 +218,7 @@ class ControlLoop:
             now,
             thresholds=self.thresholds,
             dirty=dirty,
+            rescheduling=self.rescheduling,
         )
         self._dirty = set()
         self.state = plan.state

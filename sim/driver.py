@@ -89,10 +89,6 @@ def _run(
     world = World(scenario.seed)
     env = world.env
     recorder = recorder if recorder is not None else Recorder()
-    for key in sorted(desired.workloads):
-        w = desired.workloads[key]
-        if w.replicas is not None:
-            recorder.row(0.0, "desired", "", key, replicas=w.replicas)
     links = {
         c.name: Link(settings.links.get(c.name, settings.link), world.stream(f"link/{c.name}"))
         for c in desired.clusters
@@ -106,12 +102,19 @@ def _run(
     for m in members.values():
         m.record_capacity()
     gateway.attach(members)
-    loop = ControlLoop(desired, gateway, recorder, scenario.health, settings.resync_period)
+    loop = ControlLoop(
+        desired,
+        gateway,
+        recorder,
+        scenario.health,
+        settings.resync_period,
+        rescheduling=scenario.rescheduling,
+    )
 
     def surge(key: str, replicas: int | None) -> int | None:
         w = loop.desired.workloads[key]
-        loop.update_desired(loop.desired.with_workloads([replace(w, replicas=replicas)]), [key])
-        recorder.row(env.now, "desired", "", key, replicas=replicas)
+        new = loop.desired.with_workloads([replace(w, replicas=replicas)])
+        loop.update_desired(new, [key], env.now)
         gateway.poke()
         return w.replicas
 

@@ -94,6 +94,33 @@ class NodePool:
                 break
         return out
 
+    def why_unschedulable(self, request: Resources) -> str:
+        """Why one more replica asking `request` fits on no node, as a scheduler would say it:
+        how many nodes fail on which resource, and the most any one node has free."""
+        up = [i for i, ok in enumerate(self.up) if ok]
+        if not up:
+            return f"0/{len(self.up)} nodes are available: every node is down"
+        short: dict[str, int] = {}
+        for i in up:
+            if self.pods[i] <= 0:
+                short["pods"] = short.get("pods", 0) + 1
+            elif request.cpu > 0 and self.cpu[i] + _EPS < request.cpu:
+                short["cpu"] = short.get("cpu", 0) + 1
+            elif request.memory > 0 and self.mem[i] + _EPS < request.memory:
+                short["memory"] = short.get("memory", 0) + 1
+        if len(short) == 0 or sum(short.values()) < len(up):
+            return "queued behind other Pending replicas asking the same"
+        parts = ", ".join(f"{n} Insufficient {what}" for what, n in sorted(short.items()))
+        head = f"0/{len(self.up)} nodes are available: {parts}"
+        if short.get("cpu"):
+            most = max(self.cpu[i] for i in up)
+            return f"{head} (no node with {request.cpu:g} CPU free; most free {most:g})"
+        if short.get("memory"):
+            most = max(self.mem[i] for i in up) / 2**30
+            need = request.memory / 2**30
+            return f"{head} (no node with {need:g}Gi memory free; most free {most:.3g}Gi)"
+        return head
+
     def release(self, node: int, request: Resources, k: int) -> None:
         """Give back what `k` replicas held on `node` (no-op for a node that is down: it comes
         back empty)."""

@@ -45,7 +45,18 @@ class _Batch:
 class ObjectState:
     """One object on the member and its replicas."""
 
-    __slots__ = ("batches", "desired", "hash", "key", "placed", "ready", "request", "scheduled")
+    __slots__ = (
+        "batches",
+        "desired",
+        "hash",
+        "key",
+        "pending",
+        "pending_reason",
+        "placed",
+        "ready",
+        "request",
+        "scheduled",
+    )
 
     def __init__(self, key: str, request: Resources) -> None:
         self.key = key
@@ -56,11 +67,21 @@ class ObjectState:
         self.scheduled = 0  # == sum(placed.values())
         self.placed: dict[int, int] = {}  # node -> replicas bound there (starting or ready)
         self.batches: list[_Batch] = []
+        self.pending = 0  # replicas that found no node (as last recorded)
+        self.pending_reason = ""
 
     def observed(self) -> ObservedObject:
         if self.desired is None:
             return ObservedObject(self.key, self.hash)
-        return ObservedObject(self.key, self.hash, self.desired, self.ready, self.scheduled)
+        return ObservedObject(
+            self.key,
+            self.hash,
+            self.desired,
+            self.ready,
+            self.scheduled,
+            pending=self.pending,
+            pending_reason=self.pending_reason,
+        )
 
 
 class Workloads:
@@ -105,6 +126,7 @@ class Workloads:
         kind = action.key.split("/", 1)[0]
         if kind in REPLICATED_KINDS and action.replicas is not None:
             self._scale(obj, action.replicas)
+            self._note_pending(obj)
         self.watch.upsert(obj.observed())
 
     def delete(self, action: Delete) -> None:
@@ -113,6 +135,7 @@ class Workloads:
             return
         if obj.desired is not None:
             self._scale(obj, 0)
+            self._note_pending(obj)
         del self.objects[action.key]
         self.watch.remove(action.key)
 
@@ -152,8 +175,9 @@ class Workloads:
             obj.scheduled -= lost
             if not self.stopped:
                 self._set_ready(obj, obj.ready - (lost - starting))
-            self.watch.upsert(obj.observed())
             self._enqueue(obj)
+            self._note_pending(obj)
+            self.watch.upsert(obj.observed())
 
     # ---------------------------------------------------------------- controller and scheduler
 
@@ -244,8 +268,9 @@ class Workloads:
             obj.scheduled += n
             self._start(obj, nodes, n)
             self.capacity_changed()
-            self.watch.upsert(obj.observed())
             want -= n
+            self._note_pending(obj)
+            self.watch.upsert(obj.observed())
         return want <= 0
 
     def _start(self, obj: ObjectState, nodes: dict[int, int], n: int) -> None:
@@ -280,6 +305,23 @@ class Workloads:
                 del bucket[key]
             if not bucket:
                 del self.pending[req]
+
+    def _note_pending(self, obj: ObjectState) -> None:
+        """Record a `pending` row when the replicas of obj that have no node change (with the
+        scheduler's reason while any are left), and keep them for the observation."""
+        n = max(0, (obj.desired or 0) - obj.scheduled)
+        reason = ""
+        if n:
+            if self.frozen:
+                reason = "the member's API server is not serving; nothing is scheduled"
+            else:
+                reason = self.pool.why_unschedulable(obj.request)
+        if n == obj.pending and (reason == obj.pending_reason or not n):
+            return
+        obj.pending, obj.pending_reason = n, reason
+        self.recorder.row(
+            self.world.env.now, "pending", self.cluster, obj.key, pending=n, reason=reason
+        )
 
     def _set_ready(self, obj: ObjectState, n: int) -> None:
         if n != obj.ready:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
+from federation.core.model import Rescheduling
 
 FaultKind = Literal[
     "outage",  # API server and workloads down
@@ -146,5 +147,6 @@ class Scenario:
     expectations: tuple[Expectation, ...] = ()
     sim: SimSettings = SimSettings()
     health: HealthThresholds = HealthThresholds()
+    rescheduling: Rescheduling = Rescheduling()  # replicas Pending too long move elsewhere
     kube: KubeBinding = KubeBinding()
     description: str = ""

@@ -19,7 +19,7 @@ class Apply:
     manifest: Mapping[str, Any]
     hash: str
     reason: str = ""
-    replicas: int | None = None
+    replicas: int | None = None  # what `manifest` asks the member to run (after overrides)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,16 @@ class Event:
     """Something the core decided or noticed; drivers write these to the timeline."""
 
     t: float
-    kind: Literal["health", "schedule", "evict", "purge", "failback", "unschedulable"]
+    kind: Literal[
+        "health",
+        "schedule",
+        "evict",
+        "purge",
+        "failback",
+        "readmit",
+        "reschedule",
+        "unschedulable",
+    ]
     cluster: str = ""
     workload: str = ""
     fields: Mapping[str, Any] = field(default_factory=dict)
@@ -90,6 +99,10 @@ class WorkloadState:
     assignment: Mapping[str, int] = field(default_factory=dict)
     evictions: Mapping[str, EvictionTask] = field(default_factory=dict)
     evicted_from: Mapping[str, float] = field(default_factory=dict)  # failback candidates
+    # cluster -> when its replicas of this workload began to stay Pending
+    pending_since: Mapping[str, float] = field(default_factory=dict)
+    # cluster -> a cap on this workload's share there (federation.core.pending.Limit)
+    limits: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

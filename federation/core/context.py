@@ -15,6 +15,7 @@ from federation.core.model import (
     Health,
     Observation,
     ObservedObject,
+    Rescheduling,
     Resources,
     Taint,
     Workload,
@@ -32,6 +33,7 @@ class Context:
     health: Mapping[str, ClusterHealth]
     taints: Mapping[str, tuple[Taint, ...]]
     now: float
+    rescheduling: Rescheduling = Rescheduling()
     free_memo: dict[Resources, dict[str, int | None]] = field(default_factory=dict)
 
     def obs(self, cluster: str) -> ClusterObservation:

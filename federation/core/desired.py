@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
-from federation.core.propagation import render
+from federation.core.propagation import render, replicas_of
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class DesiredState:
     _memo: dict[str, PropagationPolicy | None] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _renders: dict[tuple[str, str, int | None], tuple[dict[str, Any], str]] = field(
+    _renders: dict[tuple[str, str, int | None], tuple[dict[str, Any], str, int | None]] = field(
         default_factory=dict, compare=False, repr=False
     )
     _by_name: dict[str, Cluster] = field(default_factory=dict, compare=False, repr=False)
@@ -51,12 +51,16 @@ class DesiredState:
 
     def rendered(
         self, w: Workload, cluster: Cluster, replicas: int | None
-    ) -> tuple[dict[str, Any], str]:
-        """The manifest (and its fingerprint) `cluster` should hold for `w`; treat as read-only."""
+    ) -> tuple[dict[str, Any], str, int | None]:
+        """The manifest `cluster` should hold for `w` when given `replicas` of it, its
+        fingerprint, and the replicas it really asks for (an override may change the count:
+        the rendered object is the one truth of what a member runs). Treat as read-only."""
         k = (w.key, cluster.name, replicas)
         hit = self._renders.get(k)
         if hit is None:
-            hit = self._renders[k] = render(w, cluster, replicas, self.overrides_for(w))
+            manifest, digest = render(w, cluster, replicas, self.overrides_for(w))
+            effective = replicas_of(manifest, w.kind) if replicas is not None else None
+            hit = self._renders[k] = (manifest, digest, effective)
         return hit
 
     def policy_for(self, w: Workload) -> PropagationPolicy | None:

@@ -1,15 +1,20 @@
 """Eviction: leaving clusters that failed or no longer fit, gracefully (the old replicas stay
-until their replacements are Ready, or the grace period ends) or directly, and failback to a
-recovered cluster once it has been Ready for the policy's stabilization window."""
+until their replacements are Ready, or the grace period ends) or directly; readmission of a
+cluster once it has been Ready for the policy's stabilization window (with failback: a fresh
+division); and make-before-break holds whenever replicas move between clusters."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from federation.core.actions import Event, EvictionTask, WorkloadState
 from federation.core.context import Context
 from federation.core.model import Health, PropagationPolicy, Workload
+
+# eviction tasks that hold a cluster during a move (make before break), not a failover
+_MOVES = frozenset({"failback", "rebalance"})
 
 
 @dataclass
@@ -23,36 +28,55 @@ class Drain:
     evicted_from: dict[str, float]
     events: list[Event] = field(default_factory=list)
     wakeups: list[float] = field(default_factory=list)
+    readmitted: list[tuple[str, float]] = field(default_factory=list)  # (cluster, evicted at)
 
     @classmethod
     def of(cls, ctx: Context, w: Workload, ws: WorkloadState) -> Drain:
         return cls(w.key, ctx.now, dict(ws.evictions), dict(ws.evicted_from))
 
-    def failback_due(
-        self,
-        ctx: Context,
-        policy: PropagationPolicy,
-        selected: tuple[str, ...],
-        leaving: Mapping[str, str],
-    ) -> bool:
-        """Has a cluster this workload was evicted from been Ready long enough to come back?
-        When one has, the caller re-divides from scratch (a one-shot rebalance)."""
-        fb = policy.failover.failback
-        due_now = False
+    def barred(self, ctx: Context, policy: PropagationPolicy) -> dict[str, str]:
+        """Clusters this workload left by eviction and may not be placed on yet (cluster ->
+        why), readmitting those whose time has come.
+
+        A cluster is readmitted once it has been Ready for the policy's stabilization window
+        since both its recovery and the eviction, and no graceful eviction of this workload is
+        still draining it (as Karmada never re-selects a cluster with an eviction task). Until
+        then every division method treats it as excluded, so no bound (min) or weight pulls
+        replicas back early. Readmitted clusters are in `readmitted`; with failback enabled the
+        caller re-divides from scratch (see `federation.core.targets`)."""
+        window = policy.failover.failback.stabilization_seconds
+        out: dict[str, str] = {}
         for c, t_ev in sorted(self.evicted_from.items()):
             h = ctx.health.get(c)
-            if c in leaving or h is None or h.state is not Health.READY:
+            head = f"evicted at {t_ev:g}s"
+            if h is None:
+                del self.evicted_from[c]  # no longer a member
                 continue
-            if not fb.enabled or c not in selected:
+            task = self.tasks.get(c)
+            if task is not None and task.reason not in _MOVES:
+                out[c] = f"{head}; its replicas there are still draining"
+                self.wakeups.append(task.deadline)
                 continue
-            due = max(h.since, t_ev) + fb.stabilization_seconds
-            if self.now >= due:
-                due_now = True
-                del self.evicted_from[c]
-                self.events.append(Event(self.now, "failback", c, self.key, {"evicted_at": t_ev}))
-            else:
+            if h.state is not Health.READY:
+                out[c] = f"{head}; cluster is {h.state.value}"
+                continue
+            due = max(h.since, t_ev) + window
+            if self.now < due:
+                out[c] = f"{head}; Ready, readmitted at {due:g}s (stabilization window {window:g}s)"
                 self.wakeups.append(due)
-        return due_now
+                continue
+            del self.evicted_from[c]
+            self.tasks.pop(c, None)
+            self.readmitted.append((c, t_ev))
+        return out
+
+    def readmit_events(self, policy: PropagationPolicy, moved: bool) -> None:
+        """Events for the clusters readmitted this time: `failback` when the policy fails back
+        and replicas moved, else `readmit` (the cluster is a candidate again)."""
+        fb = policy.failover.failback.enabled
+        for c, t_ev in self.readmitted:
+            kind: Literal["failback", "readmit"] = "failback" if fb and moved else "readmit"
+            self.events.append(Event(self.now, kind, c, self.key, {"evicted_at": t_ev}))
 
     def evict(
         self,
@@ -81,20 +105,34 @@ class Drain:
                 )
 
     def hold_donors(
-        self, policy: PropagationPolicy, before: Mapping[str, int], targets: Mapping[str, int]
+        self,
+        ctx: Context,
+        w: Workload,
+        policy: PropagationPolicy,
+        before: Mapping[str, int],
+        targets: Mapping[str, int],
+        reason: str,
     ) -> None:
-        """On failback, keep the clusters that give replicas back at their old size until the
-        returning replicas are Ready: a failback must never dip availability."""
-        for c, old in before.items():
-            if targets.get(c, 0) < old and c not in self.tasks:
-                self.tasks[c] = EvictionTask(
-                    c,
-                    old,
-                    "failback",
-                    "Graceful",
-                    self.now,
-                    self.now + policy.failover.grace_period_seconds,
-                )
+        """Make before break: when replicas move (some cluster gains while others lose), the
+        clusters that give replicas keep their old count until the new layout is Ready (or the
+        grace period ends), so a failback, a return from a fallback group or any rebalance never
+        dips availability. Only with purge mode Graceful; a plain scale-down (nobody gains) goes
+        at once. Replicas that never got a node (Pending) are not held."""
+        fo = policy.failover
+        if fo.purge_mode != "Graceful":
+            return
+        if not any(n > before.get(c, 0) for c, n in targets.items()):
+            return
+        for c, old in sorted(before.items()):
+            if targets.get(c, 0) >= old or c in self.tasks:
+                continue
+            obj = ctx.object(c, w.key)
+            bound = old if obj is None or obj.scheduled is None else min(old, obj.scheduled)
+            if bound <= targets.get(c, 0):
+                continue
+            self.tasks[c] = EvictionTask(
+                c, bound, reason, "Graceful", self.now, self.now + fo.grace_period_seconds
+            )
 
     def finish(
         self,
@@ -129,8 +167,9 @@ def ready_on(ctx: Context, w: Workload, cluster: str, replicas: int | None, held
     c = ctx.desired.cluster(cluster)
     if obj is None or c is None:
         return False
-    if not held:
-        _, digest = ctx.desired.rendered(w, c, replicas)
-        if obj.hash != digest:
+    want = replicas
+    if replicas is not None:
+        _, digest, want = ctx.desired.rendered(w, c, replicas)
+        if not held and obj.hash != digest:
             return False
-    return replicas is None or (obj.ready_replicas or 0) >= replicas
+    return want is None or (obj.ready_replicas or 0) >= want

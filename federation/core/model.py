@@ -231,6 +231,15 @@ class FailoverPolicy:
 
 
 @dataclass(frozen=True)
+class Rescheduling:
+    """When replicas that stay Pending on a member are moved elsewhere (federation.core.pending):
+    a setting of the federation's controller, not of a policy."""
+
+    enabled: bool = True
+    unschedulable_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class Placement:
     affinity: ClusterAffinity = ClusterAffinity()
     # ordered fallback groups (Karmada clusterAffinities): the first group with a feasible
@@ -377,6 +386,9 @@ class ObservedObject:
     # count them as the workload's own room
     scheduled: int | None = None
     succeeded: int | None = None  # Jobs
+    # replicas the member could not place on any node (Unschedulable), and the scheduler's why
+    pending: int = 0
+    pending_reason: str = ""
 
 
 @dataclass(frozen=True)

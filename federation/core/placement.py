@@ -83,8 +83,15 @@ def _taint_filter(
                     return f"evicted: taint {label}", f"taint {label}", None, 0
                 if due is not None:
                     later = due if later is None else min(later, due)
-            elif not tolerated:
-                return f"untolerated taint {label}", None, None, 0
+            else:
+                # a cluster the workload is not on yet is admitted only by a toleration
+                # without a time limit: a timed one would evict what it just placed
+                tol = next((x for x in placement.tolerations if x.tolerates(t)), None)
+                if tol is None:
+                    return f"untolerated taint {label}", None, None, 0
+                if tol.toleration_seconds is not None:
+                    why = f"taint {label} is tolerated only for {tol.toleration_seconds:g}s"
+                    return why, None, None, 0
     return None, None, later, penalty
 
 
@@ -112,6 +119,7 @@ def place(
     free: Mapping[str, int | None] | None = None,
     *,
     memo: dict[Any, Any] | None = None,
+    barred: Mapping[str, str] | None = None,
 ) -> PlacementResult:
     """Choose target clusters. `taints` are the effective taints (declared + health) per cluster,
     `hosting` the clusters the workload is assigned to now, `free` an estimate of how many more
@@ -122,10 +130,15 @@ def place(
     clusters plus a merge, not a pass over every cluster. The memo remembers its inputs
     (`placement`, `failover`, `clusters` and `free` by identity, `taints` by value) and is
     rebuilt when they differ, so the result is the same either way. Treat `free` and the
-    mappings in `taints` as read-only while a memo may hold them."""
+    mappings in `taints` as read-only while a memo may hold them.
+
+    `barred` (cluster -> reason) are clusters this workload may not be placed on for now (it
+    was evicted from them, see `federation.core.eviction`); they are filtered out with that
+    reason before anything is selected."""
     free = free or _NO_FREE
     groups = placement.affinity_groups or (placement.affinity,)
-    if memo is not None and len(groups) == 1 and not placement.spread:
+    fields = spread_fields(placement)
+    if memo is not None and len(groups) == 1 and not placement.spread and not barred:
         fast = _place_shared(placement, failover, clusters, taints, hosting, now, free, memo)
         if fast is not None:
             return fast
@@ -150,6 +163,17 @@ def place(
             evict[c.name] = ev
         if out is not None:
             excluded[c.name] = out
+            continue
+        if barred and c.name in barred:
+            excluded[c.name] = barred[c.name]
+            continue
+        lacking = next((f for f in fields if not c.fields()[f]), None)
+        if lacking is not None:
+            # spread constraints group clusters by these fields: a cluster without one belongs
+            # to no group, whichever constraint is listed first (Karmada filters it as well)
+            excluded[c.name] = f"spread by {lacking}: cluster has no {lacking}"
+            if is_hosting:
+                evict[c.name] = f"spread constraint (cluster has no {lacking})"
             continue
         feasible.append((gi, c, (LOCALITY_SCORE if is_hosting else 0) - penalty))
     if feasible and len(groups) > 1:
@@ -176,6 +200,11 @@ def place(
             evict[name] = f"spread constraint ({spread_out[name]})"
     selected = tuple(c.name for c in chosen)
     return PlacementResult(selected, excluded, evict, later, scores, degraded)
+
+
+def spread_fields(placement: Placement) -> tuple[str, ...]:
+    """The cluster fields (region, zone, provider) the placement's spread constraints group by."""
+    return tuple(sc.spread_by for sc in placement.spread if sc.spread_by != "cluster")
 
 
 def _rank(score: int, room: int | None, name: str) -> tuple[int, int, str]:

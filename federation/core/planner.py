@@ -35,7 +35,8 @@ from federation.core.health import (
     health_taints,
     observe_probe,
 )
-from federation.core.model import KIND_ORDER, Observation, Workload
+from federation.core.model import KIND_ORDER, Observation, Rescheduling, Workload
+from federation.core.pending import Limit, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
 
@@ -101,6 +102,8 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     excluded: Mapping[str, str] = {}
     unschedulable = 0
     conditions: list[Condition] = []
+    since = dict(ws.pending_since)
+    limits: dict[str, Limit] = dict(ws.limits)
     if policy is None:
         targets: dict[str, int] = {}
         conditions.append(
@@ -108,6 +111,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         )
     else:
         free = ctx.free_replicas(w) if w.divisible else {}
+        barred = drain.barred(ctx, policy) if drain.evicted_from else None
         res = place(
             policy.placement,
             policy.failover,
@@ -117,22 +121,26 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
             now,
             free,
             memo=placement_memo(policy, w),
+            barred=barred,
         )
         excluded = res.excluded
         if res.next_eviction_at is not None:
             drain.wakeups.append(res.next_eviction_at)
         leaving = {c: r for c, r in res.evict.items() if c in ws.assignment}
         current = {c: n for c, n in ws.assignment.items() if c not in leaving}
-        failback = drain.failback_due(ctx, policy, res.selected, leaving)
+        failback = bool(drain.readmitted) and policy.failover.failback.enabled
         if w.divisible:
+            watch_pending(ctx, w, current, since, limits, free, drain.events, drain.wakeups)
             targets, unschedulable = divide_replicas(
-                ctx, w, policy, res.selected, current, free, failback
+                ctx, w, policy, res.selected, current, free, failback, limits
             )
         else:
             targets = {c: 0 for c in res.selected}
         drain.evict(policy, leaving, ws.assignment, targets)
-        if failback:
-            drain.hold_donors(policy, ws.assignment, targets)
+        if drain.readmitted:
+            drain.readmit_events(policy, moved=targets != current)
+        kept = {c: n for c, n in ws.assignment.items() if c not in leaving}
+        drain.hold_donors(ctx, w, policy, kept, targets, "failback" if failback else "rebalance")
         if targets != dict(ws.assignment):
             drain.events.append(
                 Event(
@@ -140,7 +148,11 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
                     "schedule",
                     "",
                     key,
-                    {"assignment": dict(sorted(targets.items())), "unschedulable": unschedulable},
+                    {
+                        "assignment": dict(sorted(targets.items())),
+                        "unschedulable": unschedulable,
+                        "desired": _effective(ctx, w, targets),
+                    },
                 )
             )
         conditions.extend(_scheduled(res.degraded, unschedulable, len(targets)))
@@ -172,9 +184,22 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         excluded,  # read-only (placement results are never changed), often shared
         tuple(conditions),
     )
-    new_state = WorkloadState(dict(targets), drain.tasks, drain.evicted_from)
+    new_state = WorkloadState(
+        dict(targets), drain.tasks, drain.evicted_from, since, {**limits}
+    )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return _Outcome(actions, status, new_state, drain.events, wakeup)
+
+
+def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
+    """What each target cluster is asked to run (its rendered replica count, after overrides);
+    for kinds without replicas, 0."""
+    out = {}
+    for name, n in sorted(targets.items()):
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        out[name] = (ctx.desired.rendered(w, c, n)[2] or 0) if w.divisible else 0
+    return out
 
 
 def _scheduled(degraded: str, unschedulable: int, targets: int) -> list[Condition]:
@@ -200,20 +225,20 @@ def _sync(
     for name, replicas in sorted(want.items()):
         c = ctx.desired.cluster(name)
         assert c is not None
-        manifest, digest = ctx.desired.rendered(w, c, replicas)
+        manifest, digest, effective = ctx.desired.rendered(w, c, replicas)
         obj = ctx.object(name, w.key)
         applied = obj is not None and obj.hash == digest
         ready = None if obj is None else obj.ready_replicas
         if not ctx.reachable(name):
-            clusters[name] = ClusterStatus(replicas, ready, applied, "ClusterUnreachable")
+            clusters[name] = ClusterStatus(effective, ready, applied, "ClusterUnreachable")
             continue
         if not applied:
             actions.append(
                 Apply(
-                    name, w.key, manifest, digest, "create" if obj is None else "update", replicas
+                    name, w.key, manifest, digest, "create" if obj is None else "update", effective
                 )
             )
-        clusters[name] = ClusterStatus(replicas, ready, applied, "")
+        clusters[name] = ClusterStatus(effective, ready, applied, "")
     for name in ctx.holders(w.key):
         if name in want:
             continue
@@ -248,6 +273,7 @@ def reconcile(
     *,
     thresholds: HealthThresholds = HealthThresholds(),
     dirty: Collection[str] | None = None,
+    rescheduling: Rescheduling = Rescheduling(),
 ) -> Plan:
     """Decide what every member should hold now.
 
@@ -259,7 +285,7 @@ def reconcile(
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
     taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
-    ctx = Context(desired, observed, health, taints, now)
+    ctx = Context(desired, observed, health, taints, now, rescheduling)
     if dirty is None:
         keys = set(desired.workloads) | set(state.workloads)
     else:

@@ -116,13 +116,28 @@ def set_replicas(manifest: dict[str, Any], kind: str, replicas: int) -> None:
         spec["replicas"] = replicas
 
 
+def replicas_of(manifest: Mapping[str, Any], kind: str) -> int | None:
+    """The replica count a rendered manifest asks its member for (Deployment spec.replicas, Job
+    spec.completions), after every override; None for kinds without replicas."""
+    if kind not in ("Deployment", "Job"):
+        return None
+    spec = manifest.get("spec")
+    if not isinstance(spec, Mapping):
+        return None
+    value = spec.get("completions" if kind == "Job" else "replicas")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return max(0, value)
+
+
 def render(
     w: Workload,
     cluster: Cluster,
     replicas: int | None,
     overrides: Sequence[OverridePolicy],
 ) -> tuple[dict[str, Any], str]:
-    """The manifest `cluster` should hold for `w` and its fingerprint."""
+    """The manifest `cluster` should hold for `w` and its fingerprint. The replica count it
+    carries (`replicas_of`) is what the member runs: an override may change it."""
     m: dict[str, Any] = copy.deepcopy(dict(w.manifest))
     if replicas is not None:
         set_replicas(m, w.kind, replicas)

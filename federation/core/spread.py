@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from federation.core.model import Cluster, Placement
 
+_HIERARCHY = {"provider": 0, "region": 1, "zone": 2, "cluster": 3}
+
 
 def select_spread(
     ranked: list[Cluster], placement: Placement, tolerate_short: bool
@@ -16,7 +18,9 @@ def select_spread(
     order_index = {c.name: i for i, c in enumerate(ranked)}
     chosen = ranked
     cluster_rule = None
-    for sc in placement.spread:
+    # the order constraints are listed in means nothing: groups nest as Karmada builds them,
+    # provider > region > zone > cluster
+    for sc in sorted(placement.spread, key=lambda sc: _HIERARCHY[sc.spread_by]):
         if sc.spread_by == "cluster":
             cluster_rule = sc
             continue

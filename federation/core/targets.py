@@ -11,10 +11,14 @@ from federation.core.context import Context
 from federation.core.division import divide
 from federation.core.memo import remember
 from federation.core.model import Cluster, PropagationPolicy, Resources, Workload
+from federation.core.pending import Limit
 from federation.core.webster import tie_ascending
 
 
-def _weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int, int | None]:
+def weight_and_bounds(policy: PropagationPolicy, c: Cluster) -> tuple[int, int, int | None]:
+    """(weight, min, max) of cluster `c` under `policy`: the largest matching weight rule (1
+    for every cluster without weight rules, 0 for a cluster none matches), the first matching
+    bounds rule."""
     rs = policy.placement.replicas
     if rs.weights:
         weight = max((r.weight for r in rs.weights if r.target.matches(c)), default=0)
@@ -45,6 +49,10 @@ _NUMBERS = itertools.count()
 _ROWS: dict[tuple[str, str, Resources | None], tuple[Any, ...]] = {}
 
 
+# Karmada's Steady-mode methods: they keep the current layout unless told to start afresh
+_STEADY = frozenset({"webster-dynamic", "webster-aggregated"})
+
+
 def bucket(policy: PropagationPolicy, w: Workload) -> tuple[str, str, Resources | None]:
     """Workloads of one policy asking the same request see the same free room everywhere."""
     return (policy.namespace, policy.name, w.request if w.divisible else None)
@@ -62,7 +70,7 @@ def _base_rows(
         return hit[3], hit[4]
     rows: dict[str, _Row] = {}
     for c in clusters:
-        weight, lo, hi = _weight_and_bounds(policy, c)
+        weight, lo, hi = weight_and_bounds(policy, c)
         rows[c.name] = (c.name, weight, lo, hi, 0, free.get(c.name))
     content = tuple(rows.values())
     number = _BASES.get(content)
@@ -90,7 +98,11 @@ def divide_replicas(
     current: Mapping[str, int],
     free: Mapping[str, int | None],
     rebalance: bool,
+    limits: Mapping[str, Limit] | None = None,
 ) -> tuple[dict[str, int], int]:
+    """Replicas per selected cluster and how many fit nowhere. `limits` cap clusters whose
+    replicas stayed Pending (federation.core.pending): their share and capacity are cut to what
+    they placed, so the division moves the rest."""
     total = w.replicas or 0
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
@@ -98,10 +110,17 @@ def divide_replicas(
     if not selected:
         return {}, total
     key = w.key
+    method = rs.method_name()
+    if rebalance and method in _STEADY:
+        # a one-shot fresh division (failback), as Karmada's WorkloadRebalancer asks for:
+        # these methods keep the current layout otherwise
+        current = {}
+    if limits:
+        current = {c: min(n, limits[c].replicas) if c in limits else n for c, n in current.items()}
     base, number = _base_rows(ctx, w, policy, free)
     # rows that differ from the base: clusters the workload is assigned to or present on
     special: dict[str, _Row] = {}
-    for name in (*current, *ctx.holders(key)):
+    for name in (*current, *ctx.holders(key), *(limits or ())):
         if name in special or name not in base:
             continue
         _, weight, lo, hi, _, room = base[name]
@@ -111,13 +130,14 @@ def divide_replicas(
         if obj is not None:
             held = obj.scheduled if obj.scheduled is not None else (obj.ready_replicas or 0)
         cap = None if room is None else held + room
+        if limits and name in limits:
+            cap = limits[name].replicas if cap is None else min(cap, limits[name].replicas)
         special[name] = (name, weight, lo, hi, current.get(name, 0), cap)
     if special:
         chosen = set(selected)
         differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
     else:
         differ = ()
-    method = rs.method_name()
     uid = w.uid or key
     rebalance = rebalance or rs.rebalance
     memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ)

@@ -65,7 +65,12 @@ def run(
         gateway = KubeGateway(members.handles, clock)
         truth = TruthRecorder(members.handles, recorder, clock)
         loop = ControlLoop(
-            scenario.desired, gateway, recorder, scenario.health, scenario.sim.resync_period
+            scenario.desired,
+            gateway,
+            recorder,
+            scenario.health,
+            scenario.sim.resync_period,
+            rescheduling=scenario.rescheduling,
         )
         base = dict(scenario.desired.workloads)
 
@@ -76,9 +81,6 @@ def run(
             gateway.news.set()
 
         pending_load: list[tuple[str, Any]] = []
-        for w in scenario.desired.workloads.values():
-            if w.divisible:
-                recorder.row(0.0, "desired", "", w.key, replicas=w.replicas)
         for c in scenario.desired.clusters:
             recorder.row(
                 0.0,
@@ -97,8 +99,7 @@ def run(
             while (now := clock()) < duration:
                 while pending_load:
                     key, w = pending_load.pop(0)
-                    loop.update_desired(loop.desired.with_workloads([w]), [key])
-                    recorder.row(now, "desired", "", key, replicas=w.replicas)
+                    loop.update_desired(loop.desired.with_workloads([w]), [key], now)
                 deadline = loop.cycle(now)
                 if progress is not None:
                     progress(now, duration)

@@ -1,5 +1,6 @@
-"""Figures of one run derived from its timeline: ready replicas per workload and cluster as step
-functions, availability, unavailable replica-seconds, time to available, and failover times."""
+"""Figures of one run derived from its timeline: ready, desired and Pending replicas per workload
+as step functions, availability, unavailable and Pending replica-seconds, time to available, and
+failover times. Every figure is defined in docs/api.md ("What the numbers mean")."""
 
 from __future__ import annotations
 
@@ -14,13 +15,19 @@ from federation.recorder import Row
 # faults that cut the control plane off from a member: these are the ones failover answers
 DISRUPTIVE = frozenset({"outage", "api-hang", "partition", "flapping"})
 
+Target = tuple[float, Mapping[str, int], int]  # (t, replicas asked of each cluster, unschedulable)
+
 
 @dataclass
 class Series:
-    """Ready replicas of one workload per cluster, and its desired total, as step functions."""
+    """One workload over a run, as step functions: its desired total (`desired` rows), ready and
+    Pending replicas per cluster (`ready`, `pending` rows: ground truth), and what the core asked
+    of each cluster (`schedule` rows)."""
 
     desired: list[tuple[float, int]] = field(default_factory=list)
     ready: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    pending: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
 
     def total_at(self, t: float, exclude: str = "") -> int:
         total = 0
@@ -31,6 +38,13 @@ class Series:
 
     def desired_at(self, t: float) -> int:
         return value_at(self.desired, t)
+
+    def pending_at(self, t: float) -> int:
+        return sum(value_at(steps, t) for steps in self.pending.values())
+
+    def target_at(self, t: float) -> Target | None:
+        i = bisect_right(self.targets, t, key=lambda x: x[0])
+        return self.targets[i - 1] if i else None
 
     def change_times(self) -> list[float]:
         times = {t for t, _ in self.desired}
@@ -51,6 +65,14 @@ def series(rows: Iterable[Row]) -> dict[str, Series]:
             out[r.workload].desired.append((r.t, int(r.fields["replicas"])))
         elif r.kind == "ready":
             out[r.workload].ready.setdefault(r.cluster, []).append((r.t, int(r.fields["ready"])))
+        elif r.kind == "pending":
+            steps = out[r.workload].pending.setdefault(r.cluster, [])
+            steps.append((r.t, int(r.fields["pending"])))
+        elif r.kind == "schedule" and r.workload in out:
+            asked = r.fields.get("desired", r.fields.get("assignment", {}))
+            out[r.workload].targets.append(
+                (r.t, dict(asked), int(r.fields.get("unschedulable", 0)))
+            )
     return dict(out)
 
 
@@ -66,37 +88,91 @@ def _fold(s: Series, end: float) -> list[tuple[float, float, int, int]]:
     return segs
 
 
-def workload_figures(s: Series, end: float) -> dict[str, Any]:
-    """Availability counts from the first moment the workload was fully available (start-up is
-    reported separately as `time_to_available`): served replica-seconds over desired ones."""
-    segs = _fold(s, end)
-    first = next((t0 for t0, _, d, r in segs if r >= d), None)
-    start = first if first is not None else 0.0
+def first_available(s: Series, end: float) -> float | None:
+    """The first time every desired replica was Ready (None: never)."""
+    return next((t0 for t0, _, d, r in _fold(s, end) if r >= d), None)
+
+
+def window_figures(s: Series, start: float, end: float, t0: float = 0.0) -> dict[str, Any]:
+    """Availability figures over [max(t0, first available), t1] where `start`..`end` is the
+    window (see docs/api.md): desired and missing replica-seconds, the most replicas missing at
+    once and when that began."""
+    first = first_available(s, end)
+    lo_all = max(start, first if first is not None else 0.0)
     want = missing = 0.0
-    worst = 0
-    for t0, t1, d, r in segs:
-        lo = max(t0, start)
-        if t1 <= lo:
+    worst, worst_at = 0, None
+    for a, b, d, r in _fold(s, end):
+        lo = max(a, lo_all)
+        if b <= lo:
             continue
-        want += d * (t1 - lo)
+        want += d * (b - lo)
         gap = max(0, d - r)
-        missing += gap * (t1 - lo)
-        worst = max(worst, gap)
+        missing += gap * (b - lo)
+        if gap > worst:
+            worst, worst_at = gap, lo
+    return {
+        "desired_replica_seconds": want,
+        "unavailable_replica_seconds": missing,
+        "availability": round(1.0 - missing / want, 6) if want > 0 else 1.0,
+        "max_unavailable": worst,
+        "max_unavailable_at": worst_at,
+    }
+
+
+def pending_replica_seconds(s: Series, end: float, start: float = 0.0) -> float:
+    """Replica-seconds of Pending replicas (no node on their member) over [start, end]."""
+    total = 0.0
+    for steps in s.pending.values():
+        for i, (t, n) in enumerate(steps):
+            t1 = steps[i + 1][0] if i + 1 < len(steps) else end
+            lo, hi = max(t, start), min(t1, end)
+            if hi > lo:
+                total += n * (hi - lo)
+    return total
+
+
+def workload_figures(s: Series, end: float) -> dict[str, Any]:
+    """The per-workload figures of summary.json: availability counts from the first moment the
+    workload was fully available (start-up is `time_to_available`)."""
+    w = window_figures(s, 0.0, end)
+    first = first_available(s, end)
     return {
         "desired": s.desired[-1][1] if s.desired else 0,
-        "availability": round(1.0 - missing / want, 6) if want > 0 else 1.0,
-        "unavailable_replica_seconds": round(missing, 3),
-        "max_unavailable": worst,
+        "availability": w["availability"],
+        "unavailable_replica_seconds": round(w["unavailable_replica_seconds"], 3),
+        "max_unavailable": w["max_unavailable"],
+        "pending_replica_seconds": round(pending_replica_seconds(s, end), 3),
         "time_to_available": None if first is None else round(first, 3),
     }
+
+
+def recovered_at(s: Series, since: float, failed: str) -> float | None:
+    """The first time from `since` at which the workload runs, Ready, everything the federation
+    asks of the clusters other than `failed`, with nothing unschedulable (for a Divided workload:
+    all its replicas; for a Duplicated one: a full copy on every other target)."""
+    times = sorted(
+        {since, *(t for t in s.change_times() if t > since)}
+        | {t for t, _, _ in s.targets if t > since}
+    )
+    for t in times:
+        target = s.target_at(t)
+        if target is None:
+            if s.total_at(t, exclude=failed) >= s.desired_at(t):
+                return t
+            continue
+        _, asked, unschedulable = target
+        need = sum(n for c, n in asked.items() if c != failed)
+        if not unschedulable and s.total_at(t, exclude=failed) >= need:
+            return t
+    return None
 
 
 def failovers(
     rows: Sequence[Row], all_series: Mapping[str, Series], end: float
 ) -> list[dict[str, Any]]:
     """For each disruptive fault on each cluster: when it began, when the cluster was declared
-    Offline, when the first workload was evicted from it, and when every evicted workload had its
-    desired replicas Ready on the other clusters again."""
+    Offline, when the first workload was evicted from it, and when every evicted workload ran
+    again, Ready, everything the federation asked of the other clusters (`recovered_at`)."""
     starts = [
         r
         for r in rows
@@ -120,15 +196,7 @@ def failovers(
                 s = all_series.get(ev.workload)
                 if s is None:
                     continue
-                t_ok = next(
-                    (
-                        t
-                        for t in [ev.t, *s.change_times()]
-                        if t >= ev.t and s.total_at(t, exclude=f.cluster) >= s.desired_at(t)
-                    ),
-                    None,
-                )
-                done.append(t_ok)
+                done.append(recovered_at(s, ev.t, f.cluster))
             if done and all(t is not None for t in done):
                 recovered = max(t for t in done if t is not None)
         out.append(

@@ -44,7 +44,8 @@ def test_initial_placement_becomes_ready_and_records_desired() -> None:
     r = run(scenario(duration=30.0))
     assert [ready_at(r, c, 30.0) for c in "abc"] == [2, 2, 2]
     (d,) = rows(r, "desired")
-    assert (d.t, d.workload, d.fields) == (0.0, WEB, {"replicas": 6})
+    assert (d.t, d.workload, d.fields["replicas"]) == (0.0, WEB, 6)
+    assert d.fields["clusters"] == {"a": 2, "b": 2, "c": 2} and not d.fields["duplicated"]
     assert len(rows(r, "capacity")) == 3
     assert r.events > 0 and r.simulated_seconds == 30.0 and r.wall_seconds > 0
 
