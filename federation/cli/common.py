@@ -99,6 +99,16 @@ def duration_flag(verb: str, flag: str, text: str | None) -> float | None:
     return seconds
 
 
+def make_out_dir(verb: str, path: Path) -> Path:
+    """`path` created (with its parents) for a run's files; UsageError (exit 2) when it cannot
+    be (a file is in the way, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"kfed {verb}: --out {path}: {e.strerror or e}") from None
+    return path
+
+
 def load_scenario_or_fail(path: str) -> Any:
     """The scenario in `path`, or None after printing every problem (the caller exits 2)."""
     from federation.api import LoadError, load_scenario

@@ -15,6 +15,7 @@ from federation.cli.common import (
     duration_flag,
     fail,
     load_scenario_or_fail,
+    make_out_dir,
 )
 
 
@@ -51,7 +52,12 @@ def add_compare(sub: Any) -> None:
         "instead of running the scenario on clusters now",
     )
     add_output(p, what="the metrics table; json|yaml: compare.json; wide: each run's summary too")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress even when stderr is not a terminal (plain lines there)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress")
     p.set_defaults(func=run_compare)
 
 
@@ -87,9 +93,9 @@ def run_compare(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError) as e:
             return fail([f"kfed compare: --real-run {args.real_run}: {e}"])
         duration = min(duration or recorded, recorded)
-    out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-compare"
+    out = make_out_dir("compare", Path(args.out or f"runs/{scenario.name}-compare"))
     total = duration or scenario.duration
-    enabled = False if (args.quiet or real is not None) else None
+    enabled = False if (args.quiet or real is not None) else (True if args.progress else None)
     with ProgressBar(f"{scenario.name} (kube)", total, enabled) as bar:
         result = compare(
             scenario,

@@ -15,6 +15,7 @@ from federation.cli.common import (
     duration_flag,
     fail,
     load_scenario_or_fail,
+    make_out_dir,
 )
 
 # ------------------------------------------------------------------ run
@@ -70,6 +71,7 @@ def run_run(args: argparse.Namespace) -> int:
         scenario = replace(scenario, duration=duration)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.backend}"
+    make_out_dir("run", out)
     options: dict[str, Any] = {}
     if args.backend == "kube":
         options = {"workdir": Path(args.workdir) if args.workdir else None, "keep": args.keep}

@@ -270,3 +270,13 @@ def test_cli_summary_equals_the_library_summary(tmp_path: Path, capsys):
     cli.pop("wall_seconds")
     lib.pop("wall_seconds")
     assert cli == json.loads(json.dumps(lib))
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_an_out_folder_that_cannot_be_made_exits_2(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    (tmp_path / "file").write_text("in the way")
+    out = tmp_path / "file" / "out"
+    assert main([verb, str(OUTAGE), "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err == f"kfed {verb}: --out {out}: Not a directory\n"
