@@ -4,6 +4,7 @@ artefacts in a reused --out, and the same summary.json as the library."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -280,3 +281,27 @@ def test_an_out_folder_that_cannot_be_made_exits_2(
     out = tmp_path / "file" / "out"
     assert main([verb, str(OUTAGE), "--out", str(out), "--quiet"]) == 2
     assert capsys.readouterr().err == f"kfed {verb}: --out {out}: Not a directory\n"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    from federation.cli.progress import ProgressBar
+
+    tty, log = _Terminal(), io.StringIO()
+    for stream in (tty, log):
+        with ProgressBar("x (sim)", 50.0, None, stream=stream) as bar:
+            for t in range(5, 55, 5):
+                bar(float(t), 50.0)
+    assert "50/50 s" in tty.getvalue() and "t=" not in tty.getvalue()
+    assert log.getvalue() == ""  # not a terminal and not forced: silent
+    forced = io.StringIO()
+    bar = ProgressBar("x (sim)", 50.0, True, stream=forced)
+    for t in range(5, 55, 5):
+        bar(float(t), 50.0)
+    assert forced.getvalue().splitlines() == [
+        f"x (sim): t={t}/50 s ({2 * t} %)" for t in range(5, 55, 5)
+    ]
