@@ -93,21 +93,45 @@ def first_available(s: Series, end: float) -> float | None:
     return next((t0 for t0, _, d, r in _fold(s, end) if r >= d), None)
 
 
-def window_figures(s: Series, start: float, end: float, t0: float = 0.0) -> dict[str, Any]:
-    """Availability figures over [max(t0, first available), t1] where `start`..`end` is the
-    window (see docs/api.md): desired and missing replica-seconds, the most replicas missing at
-    once and when that began."""
+def _unplaced_at(s: Series, t: float) -> int:
+    """Replicas with nowhere to run at `t`: Pending on a member, or fitting on no cluster."""
+    target = s.target_at(t)
+    return s.pending_at(t) + (target[2] if target is not None else 0)
+
+
+def window_figures(s: Series, start: float, end: float) -> dict[str, Any]:
+    """Availability figures over the window [start, end] (docs/api.md, "What the numbers
+    mean"): desired and missing replica-seconds, the most replicas missing at once and when.
+
+    Availability = 1 - missing / counted replica-seconds. Until the workload is first fully
+    available, replicas starting for the first time are start-up (`time_to_available`): they
+    count neither as served nor as missing; replicas with nowhere to run (Pending on a member,
+    or fitting on no cluster) are missing from the start. A workload never fully available
+    misses every replica it lacks."""
     first = first_available(s, end)
-    lo_all = max(start, first if first is not None else 0.0)
+    times = sorted(
+        {t for t in s.change_times() if t < end}
+        | {t for steps in s.pending.values() for t, _ in steps if t < end}
+        | {t for t, _, _ in s.targets if t < end}
+        | {0.0}
+    )
     want = missing = 0.0
     worst, worst_at = 0, None
-    for a, b, d, r in _fold(s, end):
-        lo = max(a, lo_all)
-        if b <= lo:
+    for i, a in enumerate(times):
+        b = times[i + 1] if i + 1 < len(times) else end
+        lo, hi = max(a, start), min(b, end)
+        if hi <= lo:
             continue
-        want += d * (b - lo)
+        d, r = s.desired_at(a), s.total_at(a)
         gap = max(0, d - r)
-        missing += gap * (b - lo)
+        counted = d
+        if first is not None and a < first:
+            # replicas starting for the first time count neither as served nor as missing
+            unplaced = min(gap, _unplaced_at(s, a))
+            counted -= gap - unplaced
+            gap = unplaced
+        want += counted * (hi - lo)
+        missing += gap * (hi - lo)
         if gap > worst:
             worst, worst_at = gap, lo
     return {
@@ -132,8 +156,7 @@ def pending_replica_seconds(s: Series, end: float, start: float = 0.0) -> float:
 
 
 def workload_figures(s: Series, end: float) -> dict[str, Any]:
-    """The per-workload figures of summary.json: availability counts from the first moment the
-    workload was fully available (start-up is `time_to_available`)."""
+    """The per-workload figures of summary.json over the whole run (see `window_figures`)."""
     w = window_figures(s, 0.0, end)
     first = first_available(s, end)
     return {

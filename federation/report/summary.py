@@ -7,55 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from federation.api.scenario import Expectation, Scenario
+from federation.api.scenario import Scenario
 from federation.recorder import Row
-from federation.report.figures import Series, failovers, series, value_at, workload_figures
-
-
-def _check(
-    e: Expectation,
-    summary: Mapping[str, Any],
-    rows: Sequence[Row],
-    all_series: Mapping[str, Series],
-) -> tuple[Any, bool]:
-    p = e.params
-    if e.kind == "availability":
-        v = summary["workloads"].get(p["workload"], {}).get("availability")
-        return v, v is not None and v >= float(p["min"])
-    if e.kind == "max-unavailable":
-        v = summary["workloads"].get(p["workload"], {}).get("max_unavailable")
-        return v, v is not None and v <= int(p["replicas"])
-    if e.kind == "failover-within":
-        times = [
-            f["recovered_at"] - f["fault_at"] if f["recovered_at"] is not None else None
-            for f in summary["failovers"]
-            if f["cluster"] == p["cluster"]
-        ]
-        if not times or any(t is None for t in times):
-            return None, False
-        worst = round(max(t for t in times if t is not None), 3)
-        return worst, worst <= float(p["seconds"])
-    if e.kind == "no-eviction":
-        n = sum(
-            1
-            for r in rows
-            if r.kind == "evict" and (not p.get("cluster") or r.cluster == p["cluster"])
-        )
-        return n, n == 0
-    after = float(p.get("after", p.get("at", 0.0)))
-    keys = [p["workload"]] if p.get("workload") else sorted(all_series)
-    if e.kind == "no-replicas-on":
-        worst = 0
-        for k in keys:
-            steps = all_series[k].ready.get(p["cluster"], []) if k in all_series else []
-            worst = max([worst, value_at(steps, after), *(v for t, v in steps if t >= after)])
-        return worst, worst == 0
-    if e.kind == "replicas-on":
-        s = all_series.get(p["workload"])
-        v = value_at(s.ready.get(p["cluster"], []), after) if s else 0
-        ok = v >= int(p.get("min", 0)) and (p.get("max") is None or v <= int(p["max"]))
-        return v, ok
-    raise ValueError(f"unknown expectation kind {e.kind!r}")
+from federation.report.expectations import Judge, judge
+from federation.report.figures import failovers, series, workload_figures
 
 
 def summarize(
@@ -84,11 +39,8 @@ def summarize(
     summary["failovers"] = failovers(rows, all_series, end)
     summary["evictions"] = sum(1 for r in rows if r.kind == "evict")
     summary["health_transitions"] = sum(1 for r in rows if r.kind == "health")
-    results = []
-    for e in scenario.expectations:
-        value, passed = _check(e, summary, rows, all_series)
-        results.append({"description": e.description, "value": value, "passed": bool(passed)})
-    summary["expectations"] = results
+    j = Judge(rows, all_series, summary["failovers"], end)
+    summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     if extra:
         summary.update(extra)
     return summary
