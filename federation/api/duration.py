@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["DurationError", "parse_duration"]
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms|s|m|h)")
+
+
+_MAX_TEXT = 64
 
 
 class DurationError(ValueError):
@@ -30,6 +34,8 @@ def parse_duration(value: object) -> float:
     if not isinstance(value, str):
         raise DurationError(f"not a duration: {value!r}")
     text = value.strip()
+    if len(text) > _MAX_TEXT:
+        raise DurationError(f"not a duration: {text[:20]!r}... ({len(text)} characters)")
     sign = 1.0
     if text[:1] in "+-" and text:
         sign = -1.0 if text[0] == "-" else 1.0
@@ -42,6 +48,6 @@ def parse_duration(value: object) -> float:
             raise DurationError(f"not a duration: {value!r}")
         total += float(m[1]) * _UNITS[m[2]]
         pos = m.end()
-    if pos != len(text):
+    if pos != len(text) or not math.isfinite(total):
         raise DurationError(f"not a duration: {value!r}")
     return sign * total

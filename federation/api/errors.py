@@ -4,6 +4,7 @@ carries all of them, so a user fixes every mistake in one round instead of one p
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ def show(value: Any) -> str:
         text = repr(value)
     elif isinstance(value, bool) or value is None:
         text = json.dumps(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = ".nan" if value != value else (".inf" if value > 0 else "-.inf")
+    elif isinstance(value, int) and value.bit_length() > 10_000:  # too long for repr()
+        text = f"an integer of about {int(value.bit_length() * 0.30103)} digits"
     elif isinstance(value, int | float):
         text = repr(value)
     else:
@@ -71,8 +76,12 @@ class Problem:
 class LoadError(ValueError):
     """The documents are invalid. `errors` lists every problem, sorted by file and line."""
 
-    def __init__(self, problems: Iterable[Problem | str]) -> None:
+    def __init__(
+        self, problems: Iterable[Problem | str], warnings: Iterable[Problem | str] = ()
+    ) -> None:
         items = list(problems)
+        # what the load also warned about (not errors unless strict), formatted like errors
+        self.warnings: list[str] = [str(w) for w in warnings]
         keyed = sorted((p if isinstance(p, Problem) else Problem("", 0, "", p)) for p in items)
         self.problems: list[Problem] = keyed
         self.errors: list[str] = [str(p) if p.file else p.message for p in keyed]

@@ -10,12 +10,13 @@ timeline and expectations may reference only its own federation's clusters and w
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from federation.api import policies, records, scenario_loader, timeline
+from federation.api import policies, records, resources, scenario_loader, timeline
 from federation.api.errors import LoadError, Path, Problem, show
+from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
 from federation.api.schema import KINDS, NATIVE
@@ -40,6 +41,7 @@ class Documents:
     workloads: tuple[Workload, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     files: tuple[str, ...] = ()  # every file read, as named in messages
+    warnings: tuple[str, ...] = ()  # legal but suspicious input, formatted like errors
 
     def desired(self) -> DesiredState:
         return DesiredState.build(self.clusters, self.policies, self.overrides, self.workloads)
@@ -52,14 +54,22 @@ class _Federation:
 
 
 class _Session:
-    def __init__(self) -> None:
+    def __init__(self, *, allow_outside: bool = False) -> None:
+        self.allow_outside = allow_outside
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.parsed: dict[str, list[SourceDoc]] = {}  # real path -> documents
         self.files: list[str] = []
         self.records: dict[int, Record | None] = {}
 
+    def ctx(self, doc: SourceDoc, blocked: Sequence[Path] = ()) -> Ctx:
+        return Ctx(doc, self.problems, blocked, self.warnings)
+
     def error(self, doc: SourceDoc, path: tuple[str | int, ...], message: str) -> None:
-        Ctx(doc, self.problems).error(path, message)
+        self.ctx(doc).error(path, message)
+
+    def warn(self, doc: SourceDoc, path: tuple[str | int, ...], message: str) -> None:
+        self.ctx(doc).warn(path, message)
 
     def read(self, shown: str, text: str | None = None) -> list[SourceDoc]:
         real = os.path.realpath(shown) if text is None else f"<text>{shown}"
@@ -67,16 +77,12 @@ class _Session:
             return self.parsed[real]
         self.files.append(shown)
         if text is None:
-            try:
-                with open(shown, "rb") as f:
-                    raw = f.read()
-                text = raw.decode("utf-8")
-            except FileNotFoundError:
-                return self._fail(real, Problem(shown, 0, "", "file not found"))
-            except UnicodeDecodeError:
-                return self._fail(real, Problem(shown, 0, "", "not UTF-8 text"))
-            except OSError as e:
-                return self._fail(real, Problem(shown, 0, "", f"cannot read: {e.strerror}"))
+            raw, problem = read_bytes(shown)
+            if raw is not None:
+                text, problem = decode(raw, shown)
+            if problem is not None or text is None:
+                assert problem is not None
+                return self._fail(real, problem)
         docs, problems = parse(text, shown)
         self.problems.extend(problems)
         if not docs and not problems:
@@ -94,13 +100,13 @@ class _Session:
         None when it is not even a document of a known kind."""
         d = doc.data
         if not isinstance(d, Mapping):
-            kind = "a list" if isinstance(d, list) else f"a scalar {show(d)}"
-            self.error(doc, (), f"a document must be a mapping, got {kind}")
+            # the type only: a resources entry may name a file that is no YAML of ours at all
+            self.error(doc, (), f"a document must be a mapping, got {_type_name(d)}")
             return None
         if "kind" not in d:
             self.error(doc, (), "missing required field 'kind'")
             return None
-        if d["kind"] not in KINDS:
+        if not isinstance(d["kind"], str) or d["kind"] not in KINDS:
             self.error(
                 doc, ("kind",), f"must be one of {', '.join(sorted(KINDS))}, got {show(d['kind'])}"
             )
@@ -116,7 +122,7 @@ class _Session:
         bad = self.check(doc)
         if bad is None:
             return None
-        ctx = Ctx(doc, self.problems, blocked=bad)
+        ctx = self.ctx(doc, bad)
         try:
             out = build(ctx)
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
@@ -136,6 +142,18 @@ class _Session:
                 convert = _no_record
             self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
         return self.records[key]
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return f"a scalar {show(value)}"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def _no_record(ctx: Ctx, d: Any) -> None:
@@ -181,32 +199,6 @@ def _check_duplicates(s: _Session, docs: Iterable[SourceDoc]) -> None:
             first[ident] = doc
 
 
-def _resources(s: _Session, fed: _Federation) -> None:
-    """Read the files a scenario's spec.resources names into its federation."""
-    assert fed.scenario is not None
-    spec = fed.scenario.data.get("spec")
-    items = spec.get("resources") if isinstance(spec, Mapping) else None
-    if not isinstance(items, list):
-        return
-    base = os.path.dirname(fed.scenario.file)
-    for i, rel in enumerate(items):
-        if not isinstance(rel, str) or not rel:
-            continue  # the schema check reports it
-        shown = os.path.normpath(os.path.join(base, rel))
-        if not os.path.isfile(shown):
-            s.error(
-                fed.scenario,
-                ("spec", "resources", i),
-                f"file {rel!r} not found (looked for {shown})",
-            )
-            continue
-        for doc in s.read(shown):
-            if isinstance(doc.data, Mapping) and doc.data.get("kind") == "Scenario":
-                s.error(doc, ("kind",), "a resources file must not hold a Scenario")
-            elif all(doc is not x for x in fed.docs):
-                fed.docs.append(doc)
-
-
 def _split(
     s: _Session, shown: str, docs: list[SourceDoc], shared: _Federation
 ) -> _Federation | None:
@@ -218,7 +210,7 @@ def _split(
     for extra in scen[1:]:
         s.error(extra, ("kind",), f"only one Scenario per file (first at line {scen[0].line})")
     fed = _Federation([d for d in docs if d not in scen], scen[0])
-    _resources(s, fed)
+    resources.include(s, scen[0], fed.docs)
     return fed
 
 
@@ -244,7 +236,7 @@ def _scenario_builder(
     return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
 
 
-def _load(s: _Session, given: list[tuple[str, str | None]]) -> Documents:
+def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
     shared = _Federation()
     feds: list[_Federation] = []
     seen: set[str] = set()
@@ -267,28 +259,46 @@ def _load(s: _Session, given: list[tuple[str, str | None]]) -> Documents:
         scen = s.convert(doc, _scenario_builder(doc, world, desired))
         if scen is not None:
             scenarios.append(scen)
-    if s.problems:
-        raise LoadError(sorted(set(s.problems)))
+    warnings = sorted(set(s.warnings))
+    problems = sorted(set(s.problems + (warnings if strict else [])))
+    if problems:
+        raise LoadError(problems, warnings=[] if strict else warnings)
     return Documents(
-        tuple(clusters), tuple(pols), tuple(ovs), tuple(wls), tuple(scenarios), tuple(s.files)
+        tuple(clusters),
+        tuple(pols),
+        tuple(ovs),
+        tuple(wls),
+        tuple(scenarios),
+        tuple(s.files),
+        tuple(str(w) for w in warnings),
     )
 
 
-def load_documents(paths: Iterable[str | os.PathLike[str]]) -> Documents:
+def load_documents(
+    paths: Iterable[str | os.PathLike[str]], *, strict: bool = False, allow_outside: bool = False
+) -> Documents:
     """Load and validate every document in `paths` (and the resources of any scenario among
-    them). Raises `LoadError` listing every problem; returns nothing half-loaded."""
-    return _load(_Session(), [(os.fspath(p), None) for p in paths])
+    them). Raises `LoadError` listing every problem; returns nothing half-loaded. Warnings
+    (legal but suspicious input) are on `Documents.warnings`; `strict` makes them errors.
+    `allow_outside` lets a scenario's resources live outside the scenario file's folder."""
+    given: list[tuple[str, str | None]] = [(os.fspath(p), None) for p in paths]
+    return _load(_Session(allow_outside=allow_outside), given, strict=strict)
 
 
-def load_text(text: str, name: str = "<text>") -> Documents:
+def load_text(
+    text: str, name: str = "<text>", *, strict: bool = False, allow_outside: bool = False
+) -> Documents:
     """Like `load_documents` for YAML given as a string; `name` stands for the file in messages
     (scenario resources are looked up relative to the current directory)."""
-    return _load(_Session(), [(name, text)])
+    return _load(_Session(allow_outside=allow_outside), [(name, text)], strict=strict)
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """The one Scenario in `path`, with its inline documents and resources."""
-    docs = load_documents([path])
+def load_scenario(
+    path: str | os.PathLike[str], *, strict: bool = False, allow_outside: bool = False
+) -> Scenario:
+    """The one Scenario in `path`, with its inline documents and resources (and the load's
+    warnings on `Scenario.warnings`)."""
+    docs = load_documents([path], strict=strict, allow_outside=allow_outside)
     if len(docs.scenarios) != 1:
         raise LoadError([Problem(os.fspath(path), 0, "", "no Scenario document in this file")])
-    return docs.scenarios[0]
+    return replace(docs.scenarios[0], warnings=docs.warnings)

@@ -8,7 +8,7 @@ or a decimal exponent (e3, E-2). YAML numbers (2, 0.5) are quantities too.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = ["QuantityError", "cpu_cores", "memory_bytes", "parse_quantity"]
 
@@ -18,6 +18,9 @@ _QUANTITY = re.compile(
     r"^(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
     r"(?P<suffix>[KMGTPE]i|[eE][+-]?[0-9]+|[numkMGTPE]?)$"
 )
+
+
+_MAX_TEXT = 64  # Kubernetes quantities are int64 with a suffix: far shorter than this
 
 
 class QuantityError(ValueError):
@@ -36,19 +39,22 @@ def parse_quantity(value: object) -> Decimal:
         return Decimal(repr(value))
     if not isinstance(value, str):
         raise QuantityError(f"not a quantity: {value!r}")
-    m = _QUANTITY.match(value.strip())
+    text = value.strip()
+    if len(text) > _MAX_TEXT:
+        raise QuantityError(f"not a quantity: {text[:20]!r}... ({len(text)} characters)")
+    m = _QUANTITY.match(text)
     if m is None:
         raise QuantityError(f"not a quantity: {value!r}")
+    suffix = m["suffix"]
     try:
         number = Decimal(m["number"])
-    except InvalidOperation as e:  # pragma: no cover - the regex admits only decimals
+        if suffix in _BINARY:
+            return number * (Decimal(1024) ** _BINARY[suffix])
+        if suffix in _DECIMAL:
+            return number.scaleb(_DECIMAL[suffix])
+        return number.scaleb(int(suffix[1:]))
+    except (ArithmeticError, ValueError) as e:  # an exponent beyond what Decimal holds
         raise QuantityError(f"not a quantity: {value!r}") from e
-    suffix = m["suffix"]
-    if suffix in _BINARY:
-        return number * (Decimal(1024) ** _BINARY[suffix])
-    if suffix in _DECIMAL:
-        return number.scaleb(_DECIMAL[suffix])
-    return number.scaleb(int(suffix[1:]))
 
 
 def cpu_cores(value: object) -> float:

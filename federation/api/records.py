@@ -11,6 +11,14 @@ from typing import Any
 
 from federation.api.duration import DurationError, parse_duration
 from federation.api.errors import Path, Problem, format_path, show
+from federation.api.limits import (
+    INT64_MAX,
+    MAX_CPU,
+    MAX_MEMORY,
+    MAX_SECONDS,
+    MIN_PERIOD,
+    PODS_PER_NODE,
+)
 from federation.api.quantity import QuantityError, parse_quantity
 from federation.api.schema import KINDS, NAMESPACED, NATIVE
 from federation.api.source import SourceDoc, describe, namespace_of
@@ -30,8 +38,6 @@ from federation.core.model import (
     ClusterAffinity as Affinity,
 )
 
-PODS_PER_NODE = 110  # the kubelet's default maxPods
-
 _NATIVE_API_VERSIONS = tuple(sorted({KINDS[k] for k in NATIVE}))
 
 Record = Cluster | PropagationPolicy | OverridePolicy | Workload
@@ -41,10 +47,15 @@ class Ctx:
     """Where problems of one document go, and how they are located."""
 
     def __init__(
-        self, doc: SourceDoc, problems: list[Problem], blocked: Sequence[Path] = ()
+        self,
+        doc: SourceDoc,
+        problems: list[Problem],
+        blocked: Sequence[Path] = (),
+        warnings: list[Problem] | None = None,
     ) -> None:
         self.doc = doc
         self.problems = problems
+        self.warnings: list[Problem] = [] if warnings is None else warnings
         self.where = describe(doc.data)
         # paths with a structural problem: semantic problems in, above or below them would
         # only repeat it
@@ -56,12 +67,20 @@ class Ctx:
             n = min(len(b), len(p))
             if b[:n] == p[:n]:
                 return
-        self.problems.append(
-            Problem(self.doc.file, self.doc.line_of(path), format_path(path), message, self.where)
+        self.problems.append(self._problem(p, message))
+
+    def warn(self, path: Sequence[str | int], message: str) -> None:
+        """Something legal but suspicious (`--strict` makes it an error)."""
+        self.warnings.append(self._problem(tuple(path), message))
+
+    def _problem(self, path: Path, message: str) -> Problem:
+        return Problem(
+            self.doc.file, self.doc.line_of(path), format_path(path), message, self.where
         )
 
 
-def quantity(ctx: Ctx, path: Path, value: Any) -> float:
+def quantity(ctx: Ctx, path: Path, value: Any, limit: float = INT64_MAX, what: str = "") -> float:
+    """A quantity >= 0 and <= `limit` (by default Kubernetes' own: int64); `what` says why."""
     try:
         q = parse_quantity(value)
     except QuantityError:
@@ -70,10 +89,21 @@ def quantity(ctx: Ctx, path: Path, value: Any) -> float:
     if q < 0:
         ctx.error(path, f"must be >= 0, got {show(value)}")
         return 0.0
+    if q > limit:
+        ctx.error(
+            path,
+            f"must be <= {limit:g}{what or ' (the largest Kubernetes quantity)'}, "
+            f"got {show(value)}",
+        )
+        return 0.0
     return float(q)
 
 
-def seconds(ctx: Ctx, path: Path, value: Any, *, positive: bool = False) -> float:
+def seconds(
+    ctx: Ctx, path: Path, value: Any, *, positive: bool = False, period: bool = False
+) -> float:
+    """A duration in 0..MAX_SECONDS (> 0 when `positive`; a `period`, when not 0, is at least
+    MIN_PERIOD, so nothing ticks a million times a second)."""
     try:
         seconds = parse_duration(value)
     except DurationError:
@@ -85,6 +115,11 @@ def seconds(ctx: Ctx, path: Path, value: Any, *, positive: bool = False) -> floa
         ctx.error(path, f"must be > 0, got {show(value)}")
     elif seconds < 0:
         ctx.error(path, f"must be >= 0, got {show(value)}")
+    elif seconds > MAX_SECONDS:
+        ctx.error(path, f"must be <= 30 days ({MAX_SECONDS:g}s), got {show(value)}")
+        return MAX_SECONDS
+    elif period and 0 < seconds < MIN_PERIOD:
+        ctx.error(path, f"must be 0 or >= 1ms, got {show(value)}")
     return seconds
 
 
@@ -176,8 +211,10 @@ def cluster(ctx: Ctx, d: Mapping[str, Any]) -> Cluster:
     if "capacity" in spec:
         cap = spec["capacity"]
         capacity = Resources(
-            cpu=quantity(ctx, ("spec", "capacity", "cpu"), cap["cpu"]),
-            memory=quantity(ctx, ("spec", "capacity", "memory"), cap["memory"]),
+            cpu=quantity(ctx, ("spec", "capacity", "cpu"), cap["cpu"], MAX_CPU, " cores"),
+            memory=quantity(
+                ctx, ("spec", "capacity", "memory"), cap["memory"], MAX_MEMORY, " bytes (1 EiB)"
+            ),
             pods=cap.get("pods", PODS_PER_NODE * nodes),
         )
     taints = []

@@ -150,3 +150,4 @@ class Scenario:
     rescheduling: Rescheduling = Rescheduling()  # replicas Pending too long move elsewhere
     kube: KubeBinding = KubeBinding()
     description: str = ""
+    warnings: tuple[str, ...] = ()  # what the loader warned about (legal but suspicious input)

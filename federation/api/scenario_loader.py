@@ -27,11 +27,13 @@ _DIST_PARAMS = ("value", "mean", "median", "sigma")
 def _health(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> HealthThresholds:
     base = HealthThresholds()
 
-    def get(key: str, default: float, positive: bool) -> float:
-        return seconds(ctx, (*path, key), d[key], positive=positive) if key in d else default
+    def get(key: str, default: float, positive: bool, period: bool = False) -> float:
+        if key not in d:
+            return default
+        return seconds(ctx, (*path, key), d[key], positive=positive, period=period)
 
     return HealthThresholds(
-        probe_period=get("probePeriod", base.probe_period, True),
+        probe_period=get("probePeriod", base.probe_period, True, period=True),
         probe_timeout=get("probeTimeout", base.probe_timeout, True),
         failure_count=d.get("failureThreshold", base.failure_count),
         failure_seconds=get("failureSeconds", base.failure_seconds, False),
@@ -97,10 +99,12 @@ def _sim(
         else base.pod_startup,
         link=_link(ctx, (*path, "link"), d["link"]) if "link" in d else base.link,
         links=links,
-        resync_period=seconds(ctx, (*path, "resyncPeriod"), d["resyncPeriod"], positive=True)
+        resync_period=seconds(
+            ctx, (*path, "resyncPeriod"), d["resyncPeriod"], positive=True, period=True
+        )
         if "resyncPeriod" in d
         else base.resync_period,
-        sample_period=seconds(ctx, (*path, "samplePeriod"), d["samplePeriod"])
+        sample_period=seconds(ctx, (*path, "samplePeriod"), d["samplePeriod"], period=True)
         if "samplePeriod" in d
         else base.sample_period,
     )

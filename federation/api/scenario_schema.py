@@ -3,11 +3,13 @@ settings (the other kinds are in `federation.api.schema`)."""
 
 from __future__ import annotations
 
+from federation.api.limits import MAX_SIGMA
 from federation.api.schema_parts import (
     COUNT,
     DURATION,
-    INT,
+    INT64,
     NAME,
+    NODES,
     POSITIVE,
     STR,
     STRMAP,
@@ -24,7 +26,7 @@ DISTRIBUTION = obj(
         "max": DURATION,
         "mean": DURATION,
         "median": DURATION,
-        "sigma": {"type": "number", "minimum": 0},
+        "sigma": {"type": "number", "minimum": 0, "maximum": MAX_SIGMA},
     },
     ("distribution",),
 )
@@ -49,7 +51,7 @@ EVENT = obj(
         "jitter": DURATION,
         "period": DURATION,
         "down": DURATION,
-        "nodes": POSITIVE,
+        "nodes": NODES,
         "workload": NAME,
         "replicas": COUNT,
     },
@@ -72,7 +74,7 @@ EXPECTATIONS = {
 SCENARIO = obj(
     {
         "description": STR,
-        "seed": INT,
+        "seed": INT64,
         "duration": DURATION,
         "resources": array(NAME),
         "health": obj(
@@ -104,7 +106,7 @@ SCENARIO = obj(
                 "provider": {"enum": ["kwok", "kind", "contexts"]},
                 "contexts": STRMAP,
                 "kubeconfig": NAME,
-                "nodesPerCluster": POSITIVE,
+                "nodesPerCluster": NODES,
             }
         ),
     }

@@ -18,7 +18,11 @@ from federation.api.schema_parts import (
     EFFECT,
     INT,
     NAME,
+    NODES,
+    OBJECT_NAME,
     PATCH_OP,
+    PODS,
+    PORT,
     POSITIVE,
     QUANTITY,
     SECONDS,
@@ -56,6 +60,7 @@ NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment",
 # pattern -> how error messages describe it
 DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
+NAMESPACE: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 63}
 
 
 def _head(kind: str, meta: str) -> dict[str, Any]:
@@ -111,9 +116,12 @@ _AFFINITY: dict[str, Any] = {
 }
 _META: dict[str, Any] = {
     "NamespacedMeta": obj(
-        {"name": NAME, "namespace": NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)
+        {"name": OBJECT_NAME, "namespace": NAMESPACE, "labels": STRMAP, "annotations": STRMAP},
+        ("name",),
     ),
-    "ClusterScopedMeta": obj({"name": NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)),
+    "ClusterScopedMeta": obj(
+        {"name": OBJECT_NAME, "labels": STRMAP, "annotations": STRMAP}, ("name",)
+    ),
     "ClusterMeta": obj(
         {
             "name": {"type": "string", "pattern": DNS_LABEL},
@@ -123,7 +131,13 @@ _META: dict[str, Any] = {
         ("name",),
     ),
     "NativeMeta": obj(
-        {"name": NAME, "namespace": NAME, "labels": STRMAP, "annotations": STRMAP, "uid": STR},
+        {
+            "name": OBJECT_NAME,
+            "namespace": NAMESPACE,
+            "labels": STRMAP,
+            "annotations": STRMAP,
+            "uid": STR,
+        },
         ("name",),
         closed=False,
     ),
@@ -147,11 +161,11 @@ _CLUSTER = obj(
         "zone": STR,
         "provider": STR,
         "capacity": obj(
-            {"cpu": QUANTITY, "memory": QUANTITY, "pods": COUNT},
+            {"cpu": QUANTITY, "memory": QUANTITY, "pods": PODS},
             ("cpu", "memory"),
             description="allocatable capacity; pods defaults to 110 per node",
         ),
-        "nodes": POSITIVE,
+        "nodes": NODES,
         "taints": array(obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
         "costPerCpuHour": {"type": "number", "minimum": 0},
         "context": NAME,
@@ -275,13 +289,16 @@ _OVERRIDE = obj(
 
 _CONTAINER = obj(
     {
+        "ports": array(
+            obj({"containerPort": PORT, "hostPort": {**PORT, "minimum": 0}}, closed=False)
+        ),
         "resources": obj(
             {
                 "requests": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
                 "limits": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
             },
             closed=False,
-        )
+        ),
     },
     closed=False,
 )
@@ -308,7 +325,27 @@ _NATIVE_KINDS = {
         "Secret",
         {"data": STRMAP, "stringData": STRMAP, "type": STR, "immutable": BOOL},
     ),
-    "Service": _native("Service", {"spec": _OBJECT, "status": _OBJECT}),
+    "Service": _native(
+        "Service",
+        {
+            "spec": obj(
+                {
+                    "ports": array(
+                        obj(
+                            {
+                                "port": PORT,
+                                "targetPort": {**PORT, "type": ["integer", "string"]},
+                                "nodePort": PORT,
+                            },
+                            closed=False,
+                        )
+                    )
+                },
+                closed=False,
+            ),
+            "status": _OBJECT,
+        },
+    ),
     "Deployment": _native(
         "Deployment",
         {

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from federation.api.limits import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    MAX_NODES,
+    MAX_PODS,
+    MAX_PORT,
+)
+
 
 def ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
@@ -28,11 +38,21 @@ def array(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 STR: dict[str, Any] = {"type": "string"}
 NAME: dict[str, Any] = {"type": "string", "minLength": 1}
+OBJECT_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 253}
 BOOL: dict[str, Any] = {"type": "boolean"}
-INT: dict[str, Any] = {"type": "integer"}
-COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
-POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
-SECONDS: dict[str, Any] = {"type": "number", "minimum": 0}
+INT: dict[str, Any] = {"type": "integer", "minimum": INT32_MIN, "maximum": INT32_MAX}
+INT64: dict[str, Any] = {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": INT32_MAX}
+POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
+NODES: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": MAX_NODES,
+    "description": f"at most {MAX_NODES}, Kubernetes' nodes-per-cluster limit",
+}
+PODS: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_PODS}
+PORT: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_PORT}
+SECONDS: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": INT32_MAX}
 STRMAP: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
 QUANTITY: dict[str, Any] = {
     "type": ["string", "number"],

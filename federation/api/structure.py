@@ -3,23 +3,16 @@ jsonschema's errors reworded the kfed way ("must be >= 0, got -1", "unknown fiel
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError, validators
+from typing import TYPE_CHECKING, Any
 
 from federation.api.errors import Path, show
-from federation.api.schema import PATTERNS, kind_schema
+from federation.api.schema import DEFS, PATTERNS, kind_schema
 
-
-def _is_integer(_checker: Any, instance: Any) -> bool:
-    # YAML `3.0` is a float: an integer field wants an int, as Kubernetes does
-    return isinstance(instance, int) and not isinstance(instance, bool)
-
-
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
-Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 _TYPE_NAMES = {
     "integer": "an integer",
@@ -32,11 +25,52 @@ _TYPE_NAMES = {
 }
 
 
+def _is_integer(_checker: Any, instance: Any) -> bool:
+    # YAML `3.0` is a float: an integer field wants an int, as Kubernetes does
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_number(_checker: Any, instance: Any) -> bool:
+    # .inf and .nan are YAML floats, but no count, duration or quantity
+    if isinstance(instance, float):
+        return math.isfinite(instance)
+    return _is_integer(_checker, instance)
+
+
+def _inline(node: Any) -> Any:
+    """`node` with every `{"$ref": "#/$defs/X"}` replaced by X itself: kfed's schema has no
+    recursive definitions, and a validator that never resolves a reference is several times
+    faster than one that looks each up."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline(DEFS[ref.removeprefix("#/$defs/")]), **_inline(rest)}
+        return {k: _inline(v) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v) for v in node]
+    return node
+
+
+@cache
+def _validator_class() -> Any:
+    # imported on first use: `import federation.api.loader` stays cheap
+    from jsonschema import Draft202012Validator, validators
+
+    types = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}
+    )
+    return validators.extend(Draft202012Validator, type_checker=types)
+
+
 @cache
 def validator(kind: str) -> Any:
-    schema = kind_schema(kind)
-    Draft202012Validator.check_schema(schema)
-    return Validator(schema)
+    """The validator of one kind, built once per process. The schema itself is checked against
+    the Draft 2020-12 meta-schema by the test suite (tests/api/test_schema.py), not here: that
+    check cost a second on every load."""
+    schema = _inline(kind_schema(kind))
+    schema.pop("$schema", None)
+    return _validator_class()(schema)
 
 
 def _either(names: list[str]) -> str:
@@ -58,7 +92,11 @@ def _reword(e: ValidationError) -> Iterator[tuple[Path, str]]:
                 yield (*path, name), f"unknown field {name!r}"
     elif kw == "type":
         names = [want] if isinstance(want, str) else list(want)
-        yield path, f"must be {_either([_TYPE_NAMES.get(n, n) for n in names])}, got {show(got)}"
+        if isinstance(got, float) and not math.isfinite(got) and "number" in names:
+            yield path, f"must be a finite number, got {show(got)}"
+        else:
+            wanted = _either([_TYPE_NAMES.get(n, n) for n in names])
+            yield path, f"must be {wanted}, got {show(got)}"
     elif kw == "enum":
         yield path, f"must be one of {', '.join(str(v) for v in want)}, got {show(got)}"
     elif kw == "const":
@@ -74,6 +112,10 @@ def _reword(e: ValidationError) -> Iterator[tuple[Path, str]]:
         yield path, what
     elif kw == "minLength":
         yield path, "must not be empty" if want == 1 else f"must be at least {want} characters"
+    elif kw == "maxLength":
+        yield path, f"must be at most {want} characters, got {show(got)}"
+    elif kw == "maxItems":
+        yield path, f"must have at most {want} items, got {len(got)}"
     elif kw == "pattern":
         yield path, f"must be {PATTERNS.get(want, f'match {want}')}, got {show(got)}"
     elif kw in ("minProperties", "maxProperties") and isinstance(got, Mapping):

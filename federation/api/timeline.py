@@ -140,7 +140,7 @@ def fault(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World, end: float) 
         params["latency"] = seconds(ctx, (*path, "latency"), e["latency"])
         params["jitter"] = seconds(ctx, (*path, "jitter"), e["jitter"]) if "jitter" in e else 0.0
     elif kind == "flapping" and "period" in e and "down" in e:
-        period = seconds(ctx, (*path, "period"), e["period"], positive=True)
+        period = seconds(ctx, (*path, "period"), e["period"], positive=True, period=True)
         down = seconds(ctx, (*path, "down"), e["down"], positive=True)
         if down >= period:
             ctx.error((*path, "down"), f"must be < period ({period:g}s), got {show(e['down'])}")

@@ -36,7 +36,7 @@ def load_errors(paths) -> list[str]:
 def test_syntax_error_names_file_and_line():
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a: b\n"
     assert errors_of(text, "policies.yaml") == [
-        "policies.yaml:4: mapping values are not allowed here"
+        "policies.yaml:4: mapping values are not allowed in this context"
     ]
 
 
@@ -46,7 +46,7 @@ def test_syntax_error_in_a_later_document():
     assert err.startswith("c.yaml:17: ")
 
 
-def test_tabs_are_a_syntax_error():
+def test_tabs_in_indentation_are_a_syntax_error():
     assert errors_of("kind:\n\t- a\n") == [
         "t.yaml:2: found character '\\t' that cannot start any token"
     ]
@@ -194,11 +194,11 @@ def test_keys_must_be_strings():
 
 def test_not_utf8_and_directories(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe")
+    (tmp_path / "bin.yaml").write_bytes(b"kind: a\nx: \xff\xfe")
     (tmp_path / "adir").mkdir()
     assert load_errors(["bin.yaml", "adir"]) == [
-        "adir: cannot read: Is a directory",
-        "bin.yaml: not UTF-8 text",
+        "adir: is a directory, not a file",
+        "bin.yaml:2: not UTF-8 text: byte 0xFF at column 4",
     ]
 
 

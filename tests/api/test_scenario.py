@@ -35,7 +35,9 @@ def test_resources_relative_to_the_scenario_file(tmp_path, monkeypatch):
         HEAD + "spec:\n  resources: [../shared/clusters.yaml]\n"
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: inline}\n"
     )
-    s = load_scenario("exp/s.yaml")
+    with pytest.raises(LoadError, match=r"inside the scenario's folder"):
+        load_scenario("exp/s.yaml")
+    s = load_scenario("exp/s.yaml", allow_outside=True)
     assert s.source == "exp/s.yaml"
     assert [c.name for c in s.desired.clusters] == ["east", "west"]
     assert set(s.desired.workloads) == {"Deployment/default/web", "ConfigMap/default/inline"}
@@ -58,9 +60,10 @@ def test_a_resources_file_holds_no_scenario(tmp_path):
     (tmp_path / "s.yaml").write_text(HEAD.replace("demo", "main") + "spec: {resources: [c.yaml]}\n")
     with pytest.raises(LoadError) as info:
         load_scenario(tmp_path / "s.yaml")
-    assert info.value.errors[0].endswith(
-        "c.yaml: kind: a resources file must not hold a Scenario (line 2, Scenario demo)"
-    )
+    assert info.value.errors == [
+        f"{tmp_path}/s.yaml: spec.resources[0]: 'c.yaml' holds a Scenario (line 1); "
+        "a resources file must not (line 4, Scenario main)"
+    ]
 
 
 def test_one_scenario_per_file():

@@ -85,7 +85,7 @@ def test_validate_prints_every_error_on_stderr_and_exits_2(files, capsys):
         "app.yaml: spec.placement.replicaScheduling.weights[0].weight: must be >= 0, got -2 "
         "(line 9, PropagationPolicy default/web)",
         "app.yaml: spec.replicas: must be an integer, got 'x' (line 16, Deployment default/web)",
-        "bad.yaml:2: expected the node content, but found '<stream end>'",
+        "bad.yaml:2: did not find expected node content",
     ]
 
 
