@@ -1,32 +1,22 @@
-"""Plots of a run: replicas per cluster over time with fault bands and health states, and
-availability over time. matplotlib with the Agg backend, imported only when plotting."""
+"""Plots of a run: replicas.png (a panel per workload over a health strip per cluster) and
+availability.png (windowed availability per workload against its threshold). matplotlib with
+the Agg backend, imported only when plotting."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from federation.recorder import Row
-from federation.report.figures import Series, series
+from federation.report import panels as pn
+from federation.report.drawing import FONT, LABEL_STEP, bands, label_lines, panel, strip
+from federation.report.figures import Series
+from federation.report.palette import CLUSTER_PALETTE, MARK_COLOR
+from federation.report.spans import short
+from federation.report.view import RunView, prepare_view
 
-HEALTH_COLORS = {
-    "Ready": "#4caf50",
-    "Suspect": "#ffb300",
-    "Offline": "#e53935",
-    "Recovering": "#42a5f5",
-}
-FAULT_COLORS = {
-    "outage": "#e53935",
-    "api-hang": "#8e24aa",
-    "partition": "#fb8c00",
-    "latency": "#fdd835",
-    "flapping": "#d81b60",
-    "node-loss": "#6d4c41",
-    "load-surge": "#1e88e5",
-}
-MAX_STACKS = 12  # beyond this many clusters, group them by region
+MAX_PANELS = pn.MAX_PANELS
 
 
 def _pyplot() -> Any:
@@ -38,176 +28,173 @@ def _pyplot() -> Any:
     return plt
 
 
-def _fault_spans(rows: Sequence[Row], end: float) -> list[tuple[str, str, float, float]]:
-    open_: dict[tuple[str, str], float] = {}
-    spans = []
-    for r in rows:
-        if r.kind != "fault":
-            continue
-        k = (str(r.fields.get("fault")), r.cluster)
-        if r.fields.get("phase") == "start":
-            open_[k] = r.t
-        elif k in open_:
-            spans.append((k[0], k[1], open_.pop(k), r.t))
-    spans.extend((f, c, t0, end) for (f, c), t0 in open_.items())
-    return sorted(spans, key=lambda s: (s[2], s[1]))
-
-
-def _health_spans(
-    rows: Sequence[Row], clusters: Sequence[str], end: float
-) -> dict[str, list[tuple[float, float, str]]]:
-    state = {c: ("Ready", 0.0) for c in clusters}
-    out: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for r in rows:
-        if r.kind == "health" and r.cluster in state:
-            s, t0 = state[r.cluster]
-            out[r.cluster].append((t0, r.t, s))
-            state[r.cluster] = (str(r.fields.get("to")), r.t)
-    for c, (s, t0) in state.items():
-        out[c].append((t0, end, s))
-    return out
-
-
-def _group_of(rows: Sequence[Row]) -> dict[str, str]:
-    return {
-        r.cluster: str(r.fields.get("region") or r.cluster)
-        for r in rows
-        if r.kind == "capacity" and r.cluster
-    }
-
-
-def _accumulate(deltas: Mapping[float, int], times: Sequence[float]) -> list[int]:
-    out, acc = [], 0
-    for t in times:
-        acc += deltas.get(t, 0)
-        out.append(acc)
-    return out
-
-
-def _stacks(
-    all_series: Mapping[str, Series], groups: Mapping[str, str], end: float
-) -> tuple[list[float], dict[str, list[int]], list[int], list[int]]:
-    """Ready replicas per group, desired and served (min of ready and desired) totals, as step
-    series over every change time; built from per-step deltas so cost grows with changes."""
-    by_group: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
-    desired: dict[float, int] = defaultdict(int)
-    served: dict[float, int] = defaultdict(int)
-    for s in all_series.values():
-        for c, steps in s.ready.items():
-            prev, g = 0, groups.get(c, c)
-            for t, v in steps:
-                by_group[g][t] += v - prev
-                prev = v
-        prev = 0
-        for t, v in s.desired:
-            desired[t] += v - prev
-            prev = v
-        prev = 0
-        for t in s.change_times():
-            v = min(s.total_at(t), s.desired_at(t))
-            served[t] += v - prev
-            prev = v
-    times = sorted({0.0, end, *desired, *served, *(t for d in by_group.values() for t in d)})
-    stacks = {g: _accumulate(by_group[g], times) for g in sorted(by_group)}
-    return times, stacks, _accumulate(desired, times), _accumulate(served, times)
-
-
-def _bands(ax: Any, spans: Sequence[tuple[str, str, float, float]], label: bool) -> None:
-    seen: set[str] = set()
-    drawn: set[tuple[str, float, float]] = set()
-    for f, _c, t0, t1 in spans:
-        if (f, t0, t1) in drawn:  # a region outage: one band, not one per cluster
-            continue
-        drawn.add((f, t0, t1))
-        ax.axvspan(
-            t0,
-            t1,
-            color=FAULT_COLORS.get(f, "#999999"),
-            alpha=0.18,
-            zorder=0,
-            label=f"fault: {f}" if label and f not in seen else None,
-        )
-        seen.add(f)
-
-
 def plot_run(
-    rows: Sequence[Row], out_dir: Path, *, title: str, end: float, clusters: Sequence[str] = ()
+    rows: Sequence[Row],
+    out_dir: Path,
+    *,
+    title: str,
+    end: float,
+    clusters: Sequence[str] = (),
+    summary: Mapping[str, Any] | None = None,
+    workloads: Sequence[str] | None = None,
+    regions: Mapping[str, str] | None = None,
+    max_panels: int = MAX_PANELS,
 ) -> list[Path]:
-    """Write replicas.png and availability.png into out_dir; return their paths."""
+    """Write replicas.png and availability.png into out_dir; return their paths.
+
+    `summary` (summary.json) adds expectation thresholds, per-workload figures and regions;
+    `workloads` picks the workloads drawn (full key, "ns/name" or "name"; ValueError for an
+    unknown one), else the `max_panels` with the most unavailable replica-seconds are;
+    `regions` (cluster -> region) groups more than 12 clusters by region."""
     plt = _pyplot()
-    rows = sorted(rows, key=lambda r: r.t)
-    all_series = series(rows)
-    clusters = list(clusters) or sorted({r.cluster for r in rows if r.cluster})
-    groups: dict[str, str] = _group_of(rows) if len(clusters) > MAX_STACKS else {}
-    spans = _fault_spans(rows, end)
-    health = _health_spans(rows, clusters, end)
-    paths = []
+    run = prepare_view(rows, title, end, clusters, summary, workloads, regions, max_panels)
+    return [
+        _replicas(plt, run, out_dir / "replicas.png"),
+        _availability(plt, run, out_dir / "availability.png"),
+    ]
 
-    fig, (ax, hx) = plt.subplots(
-        2,
+
+def _left_out_note(run: RunView) -> str:
+    sel = run.selection
+    if not sel.left_out:
+        return ""
+    names = ", ".join(short(k) for k in sel.left_out[:4]) + (", …" if len(sel.left_out) > 4 else "")
+    how = "chosen" if sel.why == "chosen" else f"the {len(sel.shown)} with the {sel.why}"
+    return (
+        f"{len(sel.shown)} of {len(sel.shown) + len(sel.left_out)} workloads shown ({how}); "
+        f"{len(sel.left_out)} left out: {names}. Pick with `kfed plot DIR --workload W`."
+    )
+
+
+def _replicas(plt: Any, run: RunView, path: Path) -> Path:
+    shown = run.selection.shown
+    n = max(1, len(shown))
+    panel_h = 3.4 if n == 1 else 2.1 if n <= 4 else 1.9
+    strip_h = min(7.0, max(1.1, 0.24 * len(run.clusters) + 0.4))
+    fig, axes = plt.subplots(
+        n + 1,
         1,
-        figsize=(11, 6.5),
+        figsize=(12, n * panel_h + strip_h + 1.2),
         sharex=True,
-        gridspec_kw={"height_ratios": [3, max(1, len(clusters) / 6)]},
+        gridspec_kw={"height_ratios": [panel_h] * n + [strip_h]},
+        squeeze=False,
     )
-    times, stacks, desired, served = _stacks(all_series, groups, end)
-    if stacks:
-        ax.stackplot(times, *stacks.values(), labels=list(stacks), step="post", alpha=0.9, zorder=2)
-    ax.step(
-        times, desired, where="post", color="black", linestyle="--", linewidth=1.2, label="desired"
-    )
-    _bands(ax, spans, label=True)
-    ax.set_ylabel("ready replicas")
-    ax.set_title(f"{title}: ready replicas per {'region' if groups else 'cluster'}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    ax.grid(alpha=0.3)
-    for i, c in enumerate(clusters):
-        for t0, t1, s in health.get(c, []):
-            hx.broken_barh(
-                [(t0, max(t1 - t0, 1e-9))], (i - 0.4, 0.8), color=HEALTH_COLORS.get(s, "#999999")
-            )
-    hx.set_yticks(range(len(clusters)))
-    hx.set_yticklabels(clusters if len(clusters) <= 24 else [""] * len(clusters), fontsize=7)
-    hx.set_xlabel("seconds")
-    hx.set_title("cluster health as the federation saw it", fontsize=9)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=col) for col in HEALTH_COLORS.values()]
-    hx.legend(
-        handles, list(HEALTH_COLORS), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8
-    )
-    _bands(hx, spans, label=False)
-    hx.set_xlim(0, end)
-    fig.tight_layout()
-    p = out_dir / "replicas.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
-
-    fig, ax = plt.subplots(figsize=(11, 4))
-    keys = sorted(all_series)
-    shown = keys if len(keys) <= 8 else []
-    for k in shown:
-        one = all_series[k]
-        ts = sorted({0.0, end, *one.change_times()})
-        ax.step(
-            ts,
-            [min(1.0, one.total_at(t) / max(1, one.desired_at(t))) for t in ts],
-            where="post",
-            label=k,
+    axes = [a[0] for a in axes]
+    legend: dict[str, Any] = {}
+    for g in run.order:
+        legend[g] = plt.Rectangle((0, 0), 1, 1, color=run.colors[g], alpha=0.9)
+    for ax, key in zip(axes, shown, strict=False):
+        panel(ax, run, key, legend, plt)
+    if not shown:
+        axes[0].text(
+            0.5,
+            0.5,
+            "no workload with replicas in this run",
+            ha="center",
+            transform=axes[0].transAxes,
         )
-    if not shown and keys:
-        frac = [v / max(1, d) for v, d in zip(served, desired, strict=True)]
-        ax.step(times, frac, where="post", label=f"all {len(keys)} workloads (replica-weighted)")
-    _bands(ax, spans, label=True)
-    ax.set_ylim(-0.02, 1.05)
-    ax.set_xlim(0, end)
+        bands(axes[0], run, labels=True)
+    strip(axes[-1], run, plt)
+    axes[-1].set_xlim(0, run.end)
+    head = f"{run.title}: ready replicas per {run.grouped_by}"
+    fig.suptitle(head, fontsize=11, x=0.01, ha="left")
+    note = _left_out_note(run)
+    if note:
+        fig.text(0.01, 0.004, note, fontsize=FONT, va="bottom", ha="left", color="#424242")
+    fig.tight_layout(rect=(0, 0.25 / fig.get_figheight() if note else 0, 1, 1))
+    height = sum(a.get_position().height for a in axes[:-1]) * fig.get_figheight()
+    axes[0].legend(
+        list(legend.values()),
+        list(legend),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=FONT,
+        ncol=pn.legend_columns(len(legend), height, FONT),
+    )
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def aggregate(all_series: Mapping[str, Series], keys: Sequence[str]) -> Series:
+    """All of `keys` as one workload: desired summed, ready counted up to each one's desired
+    (replica-weighted availability of the lot)."""
+    out = Series()
+    times = sorted({t for k in keys for t in all_series[k].change_times()})
+    out.desired = [(t, sum(all_series[k].desired_at(t) for k in keys)) for t in times]
+    for k in keys:
+        s = all_series[k]
+        out.ready[k] = [(t, min(s.total_at(t), s.desired_at(t))) for t in s.change_times()]
+    return out
+
+
+def _availability(plt: Any, run: RunView, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(12, 4.2))
+    window = pn.window_for(run.end)
+    lines: list[tuple[str, Series, str]] = [
+        (k, run.all_series[k], CLUSTER_PALETTE[i % len(CLUSTER_PALETTE)])
+        for i, k in enumerate(run.selection.shown)
+    ]
+    if run.selection.left_out:
+        keys = sorted(run.all_series)
+        lines.append(
+            (
+                f"all {len(keys)} workloads (replica-weighted)",
+                aggregate(run.all_series, keys),
+                MARK_COLOR,
+            )
+        )
+    for key, s, color in lines:
+        ts, vs = pn.instant_availability(s, run.end)
+        ax.step(ts, vs, where="post", color=color, linewidth=0.9, alpha=0.5, zorder=2)
+        ts, vs = pn.windowed_availability(s, run.end, window)
+        fig_ = run.figures.get(key, {})
+        whole = (
+            f" (whole run {fig_['availability']:.4f})"
+            if fig_.get("availability") is not None
+            else ""
+        )
+        ax.plot(ts, vs, color=color, linewidth=1.6, label=f"{short(key)}{whole}", zorder=3)
+        for lim in run.limits:
+            if lim.kind == "availability" and lim.workload == key and lim.value is not None:
+                t0 = lim.t0 if lim.t0 is not None else 0.0
+                t1 = lim.t1 if lim.t1 is not None else run.end
+                ok = {True: "✓ passed", False: "✗ failed", None: ""}[lim.passed]
+                ax.hlines(
+                    lim.value,
+                    t0,
+                    t1,
+                    colors=color,
+                    linestyles="--",
+                    linewidth=1.1,
+                    label=f"{short(key)} min {lim.value:g} {ok}".rstrip(),
+                    zorder=4,
+                )
+    bands(ax, run, labels=True)
+    ax.set_ylim(-0.02, pn.headroom(1.02, max(label_lines(run), default=-1) + 1, LABEL_STEP))
+    ax.set_xlim(0, run.end)
     ax.set_ylabel("ready / desired")
     ax.set_xlabel("seconds")
-    ax.set_title(f"{title}: availability")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    ax.set_title(
+        f"{run.title}: availability (bold: over the last {window:g} s; faint: instant)",
+        fontsize=11,
+        loc="left",
+    )
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    p = out_dir / "availability.png"
-    fig.savefig(p, dpi=110)
+    handles, labels = ax.get_legend_handles_labels()
+    note = _left_out_note(run)
+    if note:
+        fig.text(0.01, 0.004, note, fontsize=FONT, va="bottom", ha="left", color="#424242")
+    fig.tight_layout(rect=(0, 0.25 / fig.get_figheight() if note else 0, 1, 1))
+    height = ax.get_position().height * fig.get_figheight()
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=FONT,
+        ncol=pn.legend_columns(len(handles), height, FONT),
+    )
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
-    paths.append(p)
-    return paths
+    return path
