@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["DurationError", "parse_duration"]
+__all__ = ["DurationError", "is_duration", "parse_duration"]
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ms|s|m|h)")
@@ -51,3 +51,12 @@ def parse_duration(value: object) -> float:
     if pos != len(text) or not math.isfinite(total):
         raise DurationError(f"not a duration: {value!r}")
     return sign * total
+
+
+def is_duration(value: object) -> bool:
+    """Whether `value` parses as a duration (a timeline entry's name must not)."""
+    try:
+        parse_duration(value)
+    except DurationError:
+        return False
+    return True

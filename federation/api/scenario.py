@@ -108,6 +108,7 @@ class Fault:
     duration: float | None = None  # None = until the end of the run
     clusters: tuple[str, ...] = ()  # resolved from cluster / region / zone selectors
     params: Mapping[str, Any] = field(default_factory=dict)
+    name: str = ""  # what expectations call it (after:, during:, fault:); "" = unnamed
     # kind-specific parameters:
     #   latency:    latency (s), jitter (s)
     #   flapping:   period (s), down (s)
@@ -124,6 +125,12 @@ class Expectation:
     kind: ExpectationKind
     description: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # params, resolved by the loader to absolute seconds:
+    #   from, to: the window judged (availability, max-unavailable, no-eviction, no-replicas-on;
+    #             0 and the scenario duration when none was given); no-replicas-on also keeps
+    #             `after` (= from); failover-within with a `fault`: that fault's window
+    #   at:       the instant judged (replicas-on)
+    #   fault:    the timeline entry named by during:/after:/fault:, when one was
 
 
 @dataclass(frozen=True)

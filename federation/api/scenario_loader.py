@@ -9,6 +9,7 @@ from typing import Any
 
 from federation.api import timeline
 from federation.api.errors import Path, show
+from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
 from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
 from federation.core.desired import DesiredState
@@ -145,8 +146,9 @@ def scenario(
         timeline.fault(ctx, (*sp, "timeline", i), e, world, duration)
         for i, e in enumerate(spec.get("timeline", ()))
     ]
+    names = timeline.named(ctx, (*sp, "timeline"), faults)
     expectations = [
-        timeline.expectation(ctx, (*sp, "expectations", i), item, world)
+        expectation(ctx, (*sp, "expectations", i), item, world, names, duration)
         for i, item in enumerate(spec.get("expectations", ()))
     ]
     return Scenario(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from federation.api.limits import MAX_SIGMA
 from federation.api.schema_parts import (
     COUNT,
+    DNS_LABEL,
     DURATION,
     INT64,
     NAME,
@@ -40,6 +41,11 @@ LINK = obj(
 FAULTS = ("outage", "api-hang", "partition", "latency", "flapping", "node-loss", "load-surge")
 EVENT = obj(
     {
+        "name": {
+            "type": "string",
+            "pattern": DNS_LABEL,
+            "description": "what expectations call this entry (after:, during:, fault:)",
+        },
         "at": DURATION,
         "fault": {"enum": list(FAULTS)},
         "cluster": NAME,
@@ -57,18 +63,39 @@ EVENT = obj(
     },
     ("at", "fault"),
 )
+# when an expectation is judged: during a named timeline entry, after one (or after a time),
+# plus a settling time; absent = the whole run
+WINDOW = {
+    "during": NAME,
+    "after": {
+        "type": ["number", "string"],
+        "description": "a duration (90s), or the name of a timeline entry",
+    },
+    "settle": DURATION,
+}
 EXPECTATIONS = {
     "availability": obj(
-        {"workload": NAME, "min": {"type": "number", "minimum": 0, "maximum": 1}},
+        {"workload": NAME, "min": {"type": "number", "minimum": 0, "maximum": 1}, **WINDOW},
         ("workload", "min"),
     ),
-    "failoverWithin": obj({"cluster": NAME, "seconds": DURATION}, ("cluster", "seconds")),
-    "noReplicasOn": obj({"cluster": NAME, "workload": NAME, "after": DURATION}, ("cluster",)),
-    "maxUnavailable": obj({"workload": NAME, "replicas": COUNT}, ("workload", "replicas")),
-    "noEviction": obj({"cluster": NAME}),
+    "failoverWithin": obj(
+        {"cluster": NAME, "seconds": DURATION, "fault": NAME}, ("cluster", "seconds")
+    ),
+    "noReplicasOn": obj({"cluster": NAME, "workload": NAME, **WINDOW}, ("cluster",)),
+    "maxUnavailable": obj(
+        {"workload": NAME, "replicas": COUNT, **WINDOW}, ("workload", "replicas")
+    ),
+    "noEviction": obj({"cluster": NAME, **WINDOW}),
     "replicasOn": obj(
-        {"workload": NAME, "cluster": NAME, "at": DURATION, "min": COUNT, "max": COUNT},
-        ("workload", "cluster", "at"),
+        {
+            "workload": NAME,
+            "cluster": NAME,
+            "at": DURATION,
+            **WINDOW,
+            "min": COUNT,
+            "max": COUNT,
+        },
+        ("workload", "cluster"),
     ),
 }
 SCENARIO = obj(

@@ -15,6 +15,7 @@ from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
 from federation.api.schema_parts import (
     BOOL,
     COUNT,
+    DNS_LABEL,
     EFFECT,
     INT,
     NAME,
@@ -58,7 +59,6 @@ NAMESPACED = frozenset(
 NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
 
 # pattern -> how error messages describe it
-DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
 NAMESPACE: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 63}
 

@@ -36,6 +36,8 @@ def array(items: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "array", "items": items, **extra}
 
 
+DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
 STR: dict[str, Any] = {"type": "string"}
 NAME: dict[str, Any] = {"type": "string", "minLength": 1}
 OBJECT_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 253}

@@ -1,6 +1,5 @@
-"""A scenario's timeline and expectations: what they may reference (`World`), fault targets
-(cluster / clusters / region / zone resolved to cluster names), kind-specific fault parameters,
-and expectations with resolved workload keys and a generated description."""
+"""A scenario's timeline: what it may reference (`World`), fault targets (cluster / clusters /
+region / zone resolved to cluster names), names, and kind-specific fault parameters."""
 
 from __future__ import annotations
 
@@ -8,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from federation.api.duration import is_duration
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, seconds
-from federation.api.scenario import Expectation, Fault
+from federation.api.scenario import Fault
 from federation.api.schema import NATIVE
 from federation.api.source import namespace_of
 from federation.core.model import REPLICATED_KINDS, workload_key
@@ -27,14 +27,6 @@ _FAULT_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "load-surge": (("workload", "replicas"), ()),
 }
 _ALL_PARAMS = ("latency", "jitter", "period", "down", "nodes", "workload", "replicas")
-_EXPECTATIONS = {
-    "availability": "availability",
-    "failoverWithin": "failover-within",
-    "noReplicasOn": "no-replicas-on",
-    "maxUnavailable": "max-unavailable",
-    "noEviction": "no-eviction",
-    "replicasOn": "replicas-on",
-}
 
 
 @dataclass
@@ -162,51 +154,27 @@ def fault(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World, end: float) 
     duration = (
         seconds(ctx, (*path, "duration"), e["duration"], positive=True) if "duration" in e else None
     )
-    return Fault(kind, at, duration, clusters, params)
-
-
-def expectation(ctx: Ctx, path: Path, item: Mapping[str, Any], world: World) -> Expectation:
-    ((name, body),) = item.items()
-    where = (*path, name)
-    p: dict[str, Any] = {}
-    if "workload" in body:
-        key, why = world.resolve_workload(body["workload"])
-        if key is None:
-            ctx.error((*where, "workload"), why)
-        p["workload"] = key or body["workload"]
-    if "cluster" in body:
-        why_c = world.unknown_cluster(body["cluster"])
-        if why_c:
-            ctx.error((*where, "cluster"), why_c)
-        p["cluster"] = body["cluster"]
-    for key in ("seconds", "after", "at"):
-        if key in body:
-            p[key] = seconds(ctx, (*where, key), body[key])
-    w, c = p.get("workload"), p.get("cluster")
-    if name == "availability":
-        p["min"] = float(body["min"])
-        text = f"availability of {w} >= {p['min']:g}"
-    elif name == "failoverWithin":
-        text = f"failover from {c} within {p['seconds']:g}s"
-    elif name == "noReplicasOn":
-        p.setdefault("after", 0.0)
-        text = f"no replicas{f' of {w}' if w else ''} on {c} after {p['after']:g}s"
-    elif name == "maxUnavailable":
-        p["replicas"] = body["replicas"]
-        text = f"at most {p['replicas']} unavailable replica(s) of {w}"
-    elif name == "noEviction":
-        text = f"no eviction from {c}" if c else "no eviction from any cluster"
-    else:  # replicasOn
-        lo, hi = body.get("min"), body.get("max")
-        if lo is None and hi is None:
-            ctx.error(where, "needs min or max")
-        if lo is not None and hi is not None and hi < lo:
-            ctx.error((*where, "max"), f"must be >= min ({lo}), got {hi}")
-        p["min"], p["max"] = lo if lo is not None else 0, hi
-        span = (
-            f"{lo}..{hi}"
-            if lo is not None and hi is not None
-            else (f">= {lo}" if lo is not None else f"<= {hi}")
+    name = e.get("name", "")
+    if name and is_duration(name):
+        ctx.error(
+            (*path, "name"),
+            f"must not read as a duration ({show(name)}): expectations' after: would be ambiguous",
         )
-        text = f"{w} has {span} ready replicas on {c} at {p['at']:g}s"
-    return Expectation(_EXPECTATIONS[name], text, p)  # type: ignore[arg-type]
+    return Fault(kind, at, duration, clusters, params, name)
+
+
+def named(ctx: Ctx, path: Path, faults: list[Fault]) -> dict[str, Fault]:
+    """The named entries of a timeline (in document order), each name used once."""
+    out: dict[str, Fault] = {}
+    first: dict[str, int] = {}
+    for i, f in enumerate(faults):
+        if not f.name or is_duration(f.name):  # reported by `fault`
+            continue
+        if f.name in first:
+            ctx.error(
+                (*path, i, "name"), f"duplicate name {f.name!r} (also timeline[{first[f.name]}])"
+            )
+            continue
+        first[f.name] = i
+        out[f.name] = f
+    return out

@@ -135,23 +135,28 @@ def test_expectations():
         + CLUSTERS
     )
     web = "Deployment/default/web"
+    run = {"from": 0.0, "to": 600.0}  # a window expectation without one: the whole run
     got = [(e.kind, e.description, dict(e.params)) for e in s.expectations]
     assert got == [
-        ("availability", f"availability of {web} >= 0.99", {"workload": web, "min": 0.99}),
+        ("availability", f"availability of {web} >= 0.99", {"workload": web, "min": 0.99, **run}),
         ("failover-within", "failover from east within 30s", {"cluster": "east", "seconds": 30.0}),
         (
             "no-replicas-on",
             f"no replicas of {web} on east after 120s",
-            {"workload": web, "cluster": "east", "after": 120.0},
+            {"workload": web, "cluster": "east", "after": 120.0, "from": 120.0, "to": 600.0},
         ),
-        ("no-replicas-on", "no replicas on west after 0s", {"cluster": "west", "after": 0.0}),
+        (
+            "no-replicas-on",
+            "no replicas on west after 0s",
+            {"cluster": "west", "after": 0.0, **run},
+        ),
         (
             "max-unavailable",
             f"at most 1 unavailable replica(s) of {web}",
-            {"workload": web, "replicas": 1},
+            {"workload": web, "replicas": 1, **run},
         ),
-        ("no-eviction", "no eviction from west", {"cluster": "west"}),
-        ("no-eviction", "no eviction from any cluster", {}),
+        ("no-eviction", "no eviction from west", {"cluster": "west", **run}),
+        ("no-eviction", "no eviction from any cluster", run),
         (
             "replicas-on",
             f"{web} has 2..4 ready replicas on east at 60s",
