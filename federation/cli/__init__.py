@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from federation import __version__
-from federation.cli import clusters, compare, divide, documents, run
+from federation.cli import clusters, compare, divide, documents, explain, run
 from federation.cli.common import EXIT_INVALID, EXIT_SIGPIPE, SubParsers, UsageError, fail
 
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
@@ -34,6 +34,7 @@ SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     documents.add_schema,
     divide.add_divide,
     run.add_plot,
+    explain.add_explain,
     compare.add_compare,
     clusters.add_clusters,
 ]
