@@ -261,12 +261,15 @@ def test_a_new_run_leaves_no_stale_artefacts(tmp_path: Path):
     assert (tmp_path / ".kfed-artefacts").read_text() == "summary.json\ntimeline.csv\n"
 
 
-def test_cli_summary_equals_the_library_summary(tmp_path: Path, capsys):
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_cli_summary_equals_the_library_summary(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # --progress makes the CLI report progress while the sim runs; the library does not
-    assert main(["run", str(OUTAGE), "--no-plots", "--progress", "--out", str(tmp_path)]) == 0
-    assert "t=360/360 s" in capsys.readouterr().err
+    assert main(["run", str(path), "--no-plots", "--progress", "--out", str(tmp_path)]) == 0
+    assert "(100 %)" in capsys.readouterr().err
     cli = json.loads((tmp_path / "summary.json").read_text())
-    lib = execute(load_scenario(OUTAGE)).summary
+    lib = execute(load_scenario(path)).summary
     assert cli["events"] == lib["events"]
     cli.pop("wall_seconds")
     lib.pop("wall_seconds")
