@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from federation.api import policies, records, resources, scenario_loader, timeline
+from federation.api import (
+    policies,
+    records,
+    references,
+    resources,
+    scenario_loader,
+    timeline,
+)
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
@@ -249,12 +256,14 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         if fed is not None:
             feds.append(fed)
     clusters, pols, ovs, wls = _build(s, shared)
+    references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
     for fed in feds:
         assert fed.scenario is not None
         c, p, o, w = _build(s, fed)
         world = timeline.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
         desired = DesiredState.build(c, p, o, w)
+        references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
         scen = s.convert(doc, _scenario_builder(doc, world, desired))
         if scen is not None:

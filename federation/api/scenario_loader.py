@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import timeline
+from federation.api import hazards, timeline
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
@@ -147,6 +147,8 @@ def scenario(
         for i, e in enumerate(spec.get("timeline", ()))
     ]
     names = timeline.named(ctx, (*sp, "timeline"), faults)
+    hazards.contradictions(ctx, (*sp, "timeline"), faults, duration)
+    hazards.surges(ctx, (*sp, "timeline"), faults, desired)
     expectations = [
         expectation(ctx, (*sp, "expectations", i), item, world, names, duration)
         for i, item in enumerate(spec.get("expectations", ()))

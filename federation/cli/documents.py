@@ -28,7 +28,48 @@ def add_validate(sub: SubParsers) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     add_output(p, DATA_FORMATS, what="one line")
+    add_input_flags(p)
     p.set_defaults(func=run_validate)
+
+
+def add_input_flags(p: Any) -> None:
+    """How documents are loaded: --strict, --allow-outside-resources (validate, plan, run)."""
+    p.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 2 when any)"
+    )
+    p.add_argument(
+        "--allow-outside-resources",
+        action="store_true",
+        help="let a scenario's resources name files outside the scenario's folder",
+    )
+
+
+def _load_flags(args: argparse.Namespace) -> dict[str, bool]:
+    return {
+        "strict": bool(getattr(args, "strict", False)),
+        "allow_outside": bool(getattr(args, "allow_outside_resources", False)),
+    }
+
+
+def print_warnings(warnings: Any) -> None:
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def scenario_or_fail(args: argparse.Namespace) -> Any:
+    """The scenario in `args.scenario` (its warnings printed on stderr), or None after printing
+    every problem (the caller exits 2)."""
+    from pathlib import Path
+
+    from federation.api import LoadError, load_scenario
+
+    try:
+        scenario = load_scenario(Path(args.scenario), **_load_flags(args))
+    except LoadError as e:
+        fail(e.errors)
+        return None
+    print_warnings(scenario.warnings)
+    return scenario
 
 
 def _count(n: int, word: str) -> str:
@@ -39,7 +80,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from federation.api import LoadError, load_documents
 
     try:
-        docs = load_documents(args.files)
+        docs = load_documents(args.files, **_load_flags(args))
     except LoadError as e:
         if args.output:
             problems = [
@@ -55,6 +96,7 @@ def run_validate(args: argparse.Namespace) -> int:
             ]
             sys.stdout.write(dump({"valid": False, "problems": problems}, args.output))
         return fail(e.errors)
+    print_warnings(docs.warnings)
     clusters, workloads = len(docs.clusters), len(docs.workloads)
     policies = len(docs.policies) + len(docs.overrides)
     for s in docs.scenarios:
@@ -96,6 +138,7 @@ def add_plan(sub: SubParsers) -> None:
         help="treat every member's capacity as unknown (unlimited)",
     )
     p.add_argument("--width", type=int, default=100, help="text width (default 100)")
+    add_input_flags(p)
     p.set_defaults(func=run_plan)
 
 
@@ -107,9 +150,10 @@ def run_plan(args: argparse.Namespace) -> int:
     from federation.whatif import plan, render_json, render_text, to_json
 
     try:
-        docs = load_documents(args.files)
+        docs = load_documents(args.files, **_load_flags(args))
     except LoadError as e:
         return fail(e.errors)
+    print_warnings(docs.warnings)
     capacity = not args.ignore_capacity
     plans = []
     scenario_files = {s.source for s in docs.scenarios}

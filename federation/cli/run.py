@@ -14,9 +14,9 @@ from federation.cli.common import (
     dump,
     duration_flag,
     fail,
-    load_scenario_or_fail,
     make_out_dir,
 )
+from federation.cli.documents import add_input_flags, scenario_or_fail
 
 # ------------------------------------------------------------------ run
 
@@ -47,6 +47,7 @@ def add_run(sub: Any) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress")
     add_output(p, what="tables; json|yaml: summary.json; wide: per-cluster columns")
+    add_input_flags(p)
     kube = p.add_argument_group("kube backend")
     kube.add_argument(
         "--workdir", help="where local clusters live (default ~/.cache/kfed/clusters)"
@@ -64,7 +65,7 @@ def run_run(args: argparse.Namespace) -> int:
     from federation.runner import execute, exit_code
 
     duration = duration_flag("run", "--duration", args.duration)
-    scenario = load_scenario_or_fail(args.scenario)
+    scenario = scenario_or_fail(args)
     if scenario is None:
         return EXIT_INVALID
     if duration is not None:

@@ -1,0 +1,130 @@
+"""References between the documents of one federation: a cluster a policy names must exist
+(error); a selector that matches nothing, a policy that selects no template and a template no
+policy selects are legal but suspicious (warnings).
+
+A file set without any Cluster (or without any template, or any PropagationPolicy) is a
+fragment - policies validated before the clusters exist: those checks are skipped, with one
+warning saying so when there was something to check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from federation.api.errors import Path, show
+from federation.api.records import Ctx, Record
+from federation.api.source import SourceDoc
+from federation.core.desired import DesiredState
+from federation.core.model import (
+    Cluster,
+    ClusterAffinity,
+    OverridePolicy,
+    PropagationPolicy,
+    Workload,
+)
+
+_FIELDS = ("region", "zone", "provider")
+
+
+def _affinities(
+    rec: PropagationPolicy | OverridePolicy, raw: Mapping[str, Any]
+) -> Iterator[tuple[Path, ClusterAffinity]]:
+    """Every affinity a policy states, with the path it was written at."""
+    spec = raw["spec"]
+    if isinstance(rec, OverridePolicy):
+        for i, rule in enumerate(rec.rules):
+            if "targetCluster" in spec["overrideRules"][i]:
+                yield ("spec", "overrideRules", i, "targetCluster"), rule.target
+        return
+    placement = spec.get("placement", {})
+    base: Path = ("spec", "placement")
+    if "clusterAffinity" in placement:
+        yield (*base, "clusterAffinity"), rec.placement.affinity
+    for i, group in enumerate(rec.placement.affinity_groups):
+        yield (*base, "clusterAffinities", i), group
+    rs: Path = (*base, "replicaScheduling")
+    for i, w in enumerate(rec.placement.replicas.weights):
+        yield (*rs, "weights", i, "targetCluster"), w.target
+    for i, b in enumerate(rec.placement.replicas.bounds):
+        yield (*rs, "clusterReplicas", i, "targetCluster"), b.target
+
+
+def _states_anything(a: ClusterAffinity) -> bool:
+    return bool(a.cluster_names or a.exclude or a.label_selector or a.field_selector)
+
+
+def _affinity(ctx: Ctx, path: Path, a: ClusterAffinity, clusters: tuple[Cluster, ...]) -> None:
+    names = {c.name for c in clusters}
+    known = ", ".join(sorted(names))
+    flagged = False
+    for part, listed in (("clusterNames", a.cluster_names), ("exclude", a.exclude)):
+        for j, name in enumerate(listed):
+            if name not in names:
+                ctx.error((*path, part, j), f"unknown cluster {name!r} (known: {known})")
+                flagged = True
+    for j, req in enumerate(a.field_selector):
+        have = sorted({c.fields()[req.key] for c in clusters if c.fields()[req.key]})
+        for k, value in enumerate(req.values):
+            if req.key in _FIELDS and value not in have:
+                where = (*path, "fieldSelector", "matchExpressions", j, "values", k)
+                ctx.warn(
+                    where,
+                    f"no cluster has {req.key} {show(value)} (known: {', '.join(have) or 'none'})",
+                )
+                flagged = True
+    ls = a.label_selector
+    stated = ls is not None and (ls.match_labels or ls.match_expressions)
+    if ls is not None and stated and not any(ls.matches(c.labels) for c in clusters):
+        ctx.warn((*path, "labelSelector"), "matches no cluster")
+        flagged = True
+    if not flagged and not any(a.matches(c) for c in clusters):
+        ctx.warn(path, "matches no cluster (each part matches some, together they match none)")
+
+
+def _selectors(
+    ctx: Ctx, rec: PropagationPolicy | OverridePolicy, workloads: list[Workload]
+) -> None:
+    for i, sel in enumerate(rec.selectors):
+        alone = replace(rec, selectors=(sel,))
+        if not any(alone.matches(w) for w in workloads):
+            ctx.warn(("spec", "resourceSelectors", i), "selects no template")
+
+
+def check(
+    docs: Iterable[SourceDoc],
+    record_of: Callable[[SourceDoc], Record | None],
+    ctx_of: Callable[[SourceDoc], Ctx],
+    desired: DesiredState,
+) -> None:
+    """The references of one federation's documents (only those that loaded cleanly)."""
+    clusters = desired.clusters
+    workloads = list(desired.workloads.values())
+    fragment: dict[str, tuple[Ctx, Path] | None] = dict.fromkeys(
+        ("Cluster", "template", "PropagationPolicy")
+    )
+    for doc in docs:
+        rec = record_of(doc)
+        if isinstance(rec, PropagationPolicy | OverridePolicy):
+            ctx = ctx_of(doc)
+            for path, a in _affinities(rec, doc.data):
+                if clusters:
+                    _affinity(ctx, path, a, clusters)
+                elif _states_anything(a) and fragment["Cluster"] is None:
+                    fragment["Cluster"] = (ctx, path)
+            if workloads:
+                _selectors(ctx, rec, workloads)
+            elif fragment["template"] is None:
+                fragment["template"] = (ctx, ("spec", "resourceSelectors"))
+        elif isinstance(rec, Workload) and not desired.policies:
+            if fragment["PropagationPolicy"] is None:
+                fragment["PropagationPolicy"] = (ctx_of(doc), ("metadata", "name"))
+        elif isinstance(rec, Workload) and desired.policy_for(rec) is None:
+            ctx_of(doc).warn(
+                ("metadata", "name"),
+                "no PropagationPolicy selects this template: it stays unplaced",
+            )
+    for what, found in fragment.items():
+        if found is not None:
+            ctx, path = found
+            ctx.warn(path, f"references not checked: these files declare no {what}")
