@@ -78,7 +78,7 @@ def _mark(ax: Any, x: float, y: float, sym: str, size: float = 7) -> None:
         markeredgecolor=edge,
         linestyle="none",
         zorder=6,
-        clip_on=False,
+        clip_on=True,
     )
 
 
@@ -101,8 +101,8 @@ def _limits(
     """The workload's expectations: maxUnavailable as a floor under its desired line, replicasOn
     as a star on its cluster's band at its time, noReplicasOn as a line from its time."""
     for lim in run.limits:
-        if lim.workload not in (key, ""):
-            continue
+        if lim.workload not in (key, "") or (lim.at is not None and lim.at > run.end):
+            continue  # another workload's, or after the end of this (shortened) run
         if lim.kind == "max-unavailable" and lim.workload == key and lim.value is not None:
             floor = [max(0.0, d - lim.value) for d in view.desired]
             ax.step(

@@ -8,7 +8,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,6 +264,25 @@ def windowed_availability(
         s0, d0 = integral(max(0.0, t - window))
         vals.append((s1 - s0) / (d1 - d0) if d1 - d0 > 1e-12 else math.nan)
     return times, vals
+
+
+def availability_floor(
+    curves: Iterable[tuple[Sequence[float], Sequence[float], float | None]],
+    limits: Iterable[float] = (),
+) -> float:
+    """The bottom of availability.png's y-axis. Availability counts from a workload's first
+    full availability (`start` of each curve); when every value from then on and every
+    threshold is at least 0.5, the axis starts just below the lowest (on a 0.05 grid) so that a
+    dip to 0.97 and a 0.99 threshold are told apart; otherwise at 0."""
+    lows = []
+    for ts, vs, start in curves:
+        if start is None:  # never available: all of it counts
+            return -0.02
+        lows += [v for t, v in zip(ts, vs, strict=True) if t >= start and not math.isnan(v)]
+    if not lows:  # nothing to zoom in on
+        return -0.02
+    lo = min([*lows, *limits])
+    return -0.02 if lo < 0.5 else max(0.0, math.floor((lo - 0.02) * 20) / 20)
 
 
 def window_for(end: float) -> float:

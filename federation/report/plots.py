@@ -4,6 +4,7 @@ the Agg backend, imported only when plotting."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from federation.recorder import Row
 from federation.report import panels as pn
 from federation.report.drawing import FONT, LABEL_STEP, bands, label_lines, panel, strip
-from federation.report.figures import Series
+from federation.report.figures import Series, workload_figures
 from federation.report.palette import CLUSTER_PALETTE, MARK_COLOR
 from federation.report.spans import short
 from federation.report.view import RunView, prepare_view
@@ -42,16 +43,27 @@ def plot_run(
 ) -> list[Path]:
     """Write replicas.png and availability.png into out_dir; return their paths.
 
-    `summary` (summary.json) adds expectation thresholds, per-workload figures and regions;
+    `summary` (summary.json; by default out_dir/summary.json when there is one, which a run
+    writes before its plots) adds expectation thresholds, per-workload figures and regions;
     `workloads` picks the workloads drawn (full key, "ns/name" or "name"; ValueError for an
     unknown one), else the `max_panels` with the most unavailable replica-seconds are;
     `regions` (cluster -> region) groups more than 12 clusters by region."""
+    if summary is None:
+        summary = _summary_in(out_dir)
     plt = _pyplot()
     run = prepare_view(rows, title, end, clusters, summary, workloads, regions, max_panels)
     return [
         _replicas(plt, run, out_dir / "replicas.png"),
         _availability(plt, run, out_dir / "availability.png"),
     ]
+
+
+def _summary_in(out_dir: Path) -> Mapping[str, Any] | None:
+    try:
+        doc = json.loads((out_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, Mapping) else None
 
 
 def _left_out_note(run: RunView) -> str:
@@ -97,11 +109,12 @@ def _replicas(plt: Any, run: RunView, path: Path) -> Path:
     strip(axes[-1], run, plt)
     axes[-1].set_xlim(0, run.end)
     head = f"{run.title}: ready replicas per {run.grouped_by}"
-    fig.suptitle(head, fontsize=11, x=0.01, ha="left")
+    height_in = fig.get_figheight()
+    fig.text(0.01, 1 - 0.08 / height_in, head, fontsize=11, ha="left", va="top")
     note = _left_out_note(run)
     if note:
         fig.text(0.01, 0.004, note, fontsize=FONT, va="bottom", ha="left", color="#424242")
-    fig.tight_layout(rect=(0, 0.25 / fig.get_figheight() if note else 0, 1, 1))
+    fig.tight_layout(rect=(0, 0.25 / height_in if note else 0, 1, 1 - 0.3 / height_in))
     height = sum(a.get_position().height for a in axes[:-1]) * fig.get_figheight()
     axes[0].legend(
         list(legend.values()),
@@ -144,10 +157,14 @@ def _availability(plt: Any, run: RunView, path: Path) -> Path:
                 MARK_COLOR,
             )
         )
+    curves, limits = [], []
     for key, s, color in lines:
+        start = workload_figures(s, run.end)["time_to_available"]
         ts, vs = pn.instant_availability(s, run.end)
         ax.step(ts, vs, where="post", color=color, linewidth=0.9, alpha=0.5, zorder=2)
+        curves.append((ts, vs, start))
         ts, vs = pn.windowed_availability(s, run.end, window)
+        curves.append((ts, vs, None if start is None else start + window))
         fig_ = run.figures.get(key, {})
         whole = (
             f" (whole run {fig_['availability']:.4f})"
@@ -160,6 +177,7 @@ def _availability(plt: Any, run: RunView, path: Path) -> Path:
                 t0 = lim.t0 if lim.t0 is not None else 0.0
                 t1 = lim.t1 if lim.t1 is not None else run.end
                 ok = {True: "✓ passed", False: "✗ failed", None: ""}[lim.passed]
+                limits.append(lim.value)
                 ax.hlines(
                     lim.value,
                     t0,
@@ -171,7 +189,22 @@ def _availability(plt: Any, run: RunView, path: Path) -> Path:
                     zorder=4,
                 )
     bands(ax, run, labels=True)
-    ax.set_ylim(-0.02, pn.headroom(1.02, max(label_lines(run), default=-1) + 1, LABEL_STEP))
+    floor = pn.availability_floor(curves, limits)
+    if floor > 0:  # the start-up falls below the axis: say why
+        start = max(c[2] or 0.0 for c in curves[::2])
+        ax.axvspan(0, start, facecolor="#bdbdbd", alpha=0.3, linewidth=0, zorder=0)
+        ax.text(
+            start,
+            floor,
+            f" start-up (before {start:.1f} s: not counted, below the axis)",
+            fontsize=7,
+            va="bottom",
+            ha="left",
+            color="#424242",
+        )
+    lines_up = max(label_lines(run), default=-1) + 1
+    top = 1.0 + (1.0 - floor) * 0.03
+    ax.set_ylim(floor, floor + pn.headroom(top - floor, lines_up, LABEL_STEP))
     ax.set_xlim(0, run.end)
     ax.set_ylabel("ready / desired")
     ax.set_xlabel("seconds")

@@ -16,6 +16,7 @@ from federation.recorder import Row
 from federation.report import palette
 from federation.report.figures import series
 from federation.report.panels import (
+    availability_floor,
     group_clusters,
     headroom,
     instant_availability,
@@ -256,6 +257,14 @@ def test_availability_instant_and_over_a_trailing_window() -> None:
     assert math.isnan(vs[0]), "nothing desired yet over an empty window"
 
 
+def test_availability_axis_starts_below_what_counts_when_all_of_it_is_high() -> None:
+    curve = ([0.0, 1.0, 50.0, 60.0], [0.0, 1.0, 0.97, 1.0])
+    assert availability_floor([(*curve, 1.0)], [0.99]) == 0.95, "start-up at 0 does not count"
+    assert availability_floor([(*curve, 1.0)], [0.4]) == -0.02
+    assert availability_floor([(*curve, None)], [0.99]) == -0.02, "never available"
+    assert availability_floor([], [0.99]) == -0.02, "nothing drawn"
+
+
 def test_thresholds_are_read_from_expectations_with_kind_and_params() -> None:
     summary = {
         "expectations": [
@@ -359,10 +368,18 @@ def test_plot_run_draws_hand_written_rows_with_thresholds_and_markers(tmp_path: 
                 "passed": True,
             },
             {"kind": "failover-within", "params": {"cluster": "m2", "seconds": 15}},
+            {"kind": "replicas-on", "params": {"workload": WEB, "cluster": "m1", "at": 340}},
+            {"kind": "no-replicas-on", "params": {"cluster": "m2", "after": 170}},
         ],
     }
     paths = plot_run(rows, tmp_path, title="hand", end=100, summary=summary)
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    assert plot_run(rows, tmp_path, title="read from out_dir", end=100) == paths
     assert paths == [tmp_path / "replicas.png", tmp_path / "availability.png"]
+    from PIL import Image
+
+    width = Image.open(paths[0]).size[0]
+    assert width < 1600, "checks timed after the end of the run are not drawn out there"
     assert all(p.read_bytes()[:8] == PNG for p in paths)
     with pytest.raises(ValueError, match="unknown workload"):
         plot_run(rows, tmp_path, title="hand", end=100, workloads=["nope"])
