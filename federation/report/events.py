@@ -45,10 +45,6 @@ class Event:
         return d
 
 
-def _n(x: Any) -> str:
-    return f"{float(x):g}"
-
-
 def _replicas(n: int) -> str:
     return f"{n} replica{'s' * (n != 1)}"
 
@@ -81,7 +77,7 @@ def _fault(r: Row) -> Event | None:
     phase = f.get("phase")
     if phase == "start":
         extra = details(kind, f)
-        msg = f"{kind} began" + (f" for {_n(f['duration'])} s" if "duration" in f else "")
+        msg = f"{kind} began" + (f" for {float(f['duration']):g} s" if "duration" in f else "")
         return _ev(r, WARNING, "FaultInjected", msg + (f" ({extra})" if extra else ""), FAULT)
     if phase == "end":
         return _ev(r, NORMAL, "FaultCleared", f"{kind} ended", FAULT)
@@ -228,7 +224,7 @@ class _Narrator:
         keys = [k for k in ("nodes", "cpu", "pods") if k in now and before.get(k) != now.get(k)]
         if not keys:
             return []
-        msg = ", ".join(f"{k} {_n(before.get(k, 0))} -> {_n(now[k])}" for k in keys)
+        msg = ", ".join(f"{k} {float(before.get(k, 0)):g} -> {float(now[k]):g}" for k in keys)
         lost = any(float(now[k]) < float(before.get(k, 0)) for k in keys)
         kind, reason = (WARNING, "CapacityLost") if lost else (NORMAL, "CapacityRestored")
         return [_ev(r, kind, reason, msg, MEMBER)]
