@@ -104,9 +104,12 @@ def _limits(
         if lim.workload not in (key, "") or (lim.at is not None and lim.at > run.end):
             continue  # another workload's, or after the end of this (shortened) run
         if lim.kind == "max-unavailable" and lim.workload == key and lim.value is not None:
-            floor = [max(0.0, d - lim.value) for d in view.desired]
+            t0, t1 = lim.t0 or 0.0, run.end if lim.t1 is None else min(lim.t1, run.end)
+            xs = [t0, *(t for t in view.times if t0 < t < t1), t1]  # over its window only
+            desired_at = run.all_series[key].desired_at
+            floor = [max(0.0, desired_at(x) - lim.value) for x in xs]
             ax.step(
-                view.times,
+                xs,
                 floor,
                 where="post",
                 color=MARK_COLOR,
