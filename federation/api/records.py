@@ -116,10 +116,10 @@ def seconds(
     elif seconds < 0:
         ctx.error(path, f"must be >= 0, got {show(value)}")
     elif seconds > MAX_SECONDS:
-        ctx.error(path, f"must be <= 30 days ({MAX_SECONDS:g}s), got {show(value)}")
+        ctx.error(path, f"must be <= 30 days ({MAX_SECONDS:.0f}s), got {show(value)}")
         return MAX_SECONDS
     elif period and 0 < seconds < MIN_PERIOD:
-        ctx.error(path, f"must be 0 or >= 1ms, got {show(value)}")
+        ctx.error(path, f"must be {'' if positive else '0 or '}>= 1ms, got {show(value)}")
     return seconds
 
 
