@@ -1,21 +1,6 @@
-"""Legal but suspicious timelines, reported as warnings: faults that contradict each other on
-one target while both last, and load surges to more replicas than the federation can hold.
-
-Contradicting pairs on a cluster both hit (same-kind pairs stack in the sim: the cluster stays
-down, hung or cut off until the last one ends, so the inner one only changes an end - almost
-always an editing slip); latency + latency and node-loss + anything add up and are fine:
-
-| pair | why |
-| --- | --- |
-| outage, api-hang, partition or flapping twice | they stack: the later one only moves an end |
-| outage + api-hang / partition / flapping / latency | the outage masks the other |
-| api-hang + partition | either alone cuts the control plane off |
-| flapping + api-hang / partition | flaps on a cluster that is unreachable anyway |
-| latency + api-hang / partition | latency on a link nothing crosses |
-
-Two load surges of one workload that overlap contradict too: each restores, when it ends, the
-count it found when it started, so the workload ends up at the wrong count.
-"""
+"""Legal but suspicious timelines, as warnings: overlapping faults that contradict each other
+on one target (the pairs in `_WHY`, listed in docs/api.md), and load surges beyond what the
+federation holds."""
 
 from __future__ import annotations
 
@@ -26,6 +11,10 @@ from federation.api.records import Ctx
 from federation.api.scenario import Fault
 from federation.core.desired import DesiredState
 
+# same-kind pairs stack in the sim (the cluster stays down, hung or cut off until the last
+# ends): the inner one only moves an end, almost always an editing slip; latency + latency and
+# node-loss + anything add up and are fine. Two surges of one workload each restore, when they
+# end, the count they found when they started.
 _STACK = "they stack: the later one only moves when the cluster comes back"
 _WHY: dict[frozenset[str], str] = {
     frozenset({"outage"}): _STACK,

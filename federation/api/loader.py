@@ -27,7 +27,7 @@ from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
 from federation.api.schema import KINDS, NATIVE
-from federation.api.source import SourceDoc, describe, namespace_of, parse
+from federation.api.source import SourceDoc, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
@@ -177,35 +177,6 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
 }
 
 
-def _identity(doc: SourceDoc) -> tuple[str, str, str] | None:
-    """(uniqueness class, namespace, name) of a document, for duplicate detection."""
-    d = doc.data
-    if not isinstance(d, Mapping) or not isinstance(d.get("kind"), str):
-        return None
-    meta = d.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    if not isinstance(name, str) or not name:
-        return None
-    return d["kind"], namespace_of(d), name
-
-
-def _check_duplicates(s: _Session, docs: Iterable[SourceDoc]) -> None:
-    first: dict[tuple[str, str, str], SourceDoc] = {}
-    for doc in sorted(docs, key=lambda x: (x.file, x.line)):
-        ident = _identity(doc)
-        if ident is None or ident[0] == "Scenario":
-            continue
-        if ident in first:
-            other = first[ident]
-            s.error(
-                doc,
-                ("metadata", "name"),
-                f"duplicate {describe(doc.data)} (first at {other.file} line {other.line})",
-            )
-        else:
-            first[ident] = doc
-
-
 def _split(
     s: _Session, shown: str, docs: list[SourceDoc], shared: _Federation
 ) -> _Federation | None:
@@ -233,7 +204,7 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             out[2].append(rec)
         elif isinstance(rec, Workload):
             out[3].append(rec)
-    _check_duplicates(s, fed.docs)
+    references.duplicates(fed.docs, s.ctx)
     return out
 
 

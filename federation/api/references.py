@@ -1,10 +1,6 @@
 """References between the documents of one federation: a cluster a policy names must exist
-(error); a selector that matches nothing, a policy that selects no template and a template no
-policy selects are legal but suspicious (warnings).
-
-A file set without any Cluster (or without any template, or any PropagationPolicy) is a
-fragment - policies validated before the clusters exist: those checks are skipped, with one
-warning saying so when there was something to check."""
+(error); selectors matching nothing, policies selecting nothing, templates no policy selects are
+warnings; a fragment (no Cluster, template or policy at all) gets one warning instead."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from typing import Any
 
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, Record
-from federation.api.source import SourceDoc
+from federation.api.source import SourceDoc, describe, namespace_of
 from federation.core.desired import DesiredState
 from federation.core.model import (
     Cluster,
@@ -128,3 +124,32 @@ def check(
         if found is not None:
             ctx, path = found
             ctx.warn(path, f"references not checked: these files declare no {what}")
+
+
+def _identity(doc: SourceDoc) -> tuple[str, str, str] | None:
+    """(kind, namespace, name) of a document, for duplicate detection."""
+    d = doc.data
+    if not isinstance(d, Mapping) or not isinstance(d.get("kind"), str):
+        return None
+    meta = d.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return None
+    return d["kind"], namespace_of(d), name
+
+
+def duplicates(docs: Iterable[SourceDoc], ctx_of: Callable[[SourceDoc], Ctx]) -> None:
+    """Names are unique per kind (and namespace) within a federation."""
+    first: dict[tuple[str, str, str], SourceDoc] = {}
+    for doc in sorted(docs, key=lambda x: (x.file, x.line)):
+        ident = _identity(doc)
+        if ident is None or ident[0] == "Scenario":
+            continue
+        if ident in first:
+            other = first[ident]
+            ctx_of(doc).error(
+                ("metadata", "name"),
+                f"duplicate {describe(doc.data)} (first at {other.file} line {other.line})",
+            )
+        else:
+            first[ident] = doc
