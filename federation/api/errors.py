@@ -20,19 +20,19 @@ def format_path(path: Sequence[str | int]) -> str:
     (`metadata.labels['app.kubernetes.io/name']`)."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
-        elif _IDENT.match(part):
+        elif isinstance(part, str) and _IDENT.match(part):
             out += f".{part}" if out else part
-        else:
-            out += f"[{part!r}]"
+        else:  # a key YAML read as something else (1.5:, !!binary) is reported as such too
+            out += f"[{show(part)}]"
     return out
 
 
 def show(value: Any) -> str:
     """A value as error messages quote it: strings in quotes, everything else as YAML/JSON would
     write it (true, null, 1.5, [1, 2]), shortened when long."""
-    if isinstance(value, str):
+    if isinstance(value, str | bytes):
         text = repr(value)
     elif isinstance(value, bool) or value is None:
         text = json.dumps(value)

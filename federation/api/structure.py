@@ -88,7 +88,7 @@ def _reword(e: ValidationError) -> Iterator[tuple[Path, str]]:
     elif kw == "additionalProperties" and isinstance(got, Mapping):
         known = e.schema.get("properties", {}) if isinstance(e.schema, Mapping) else {}
         for name in got:
-            if name not in known:
+            if name not in known and isinstance(name, str):  # others: "keys must be strings"
                 yield (*path, name), f"unknown field {name!r}"
     elif kw == "type":
         names = [want] if isinstance(want, str) else list(want)

@@ -225,6 +225,24 @@ CASES: list[tuple[str, Files, str, list[str]]] = [
         ],
     ),
     (
+        "float key where a field is expected",
+        {"t.yaml": CLUSTER.replace("{name: east}", "{name: east, 1.5: x}") % ""},
+        "t.yaml",
+        [
+            "t.yaml: metadata: keys must be strings, got 1.5 (quote it: '1.5') (line 3, Cluster "
+            "east)"
+        ],
+    ),
+    (
+        "binary key",
+        {"t.yaml": CLUSTER.replace("{name: east}", "{name: east, !!binary aGk=: x}") % ""},
+        "t.yaml",
+        [
+            "t.yaml: metadata: keys must be strings, got b'hi' (quote it: 'b'hi'') (line 3, "
+            "Cluster east)"
+        ],
+    ),
+    (
         "list as key",
         {"t.yaml": CM + "data: {? [a]: b}\n"},
         "t.yaml",
