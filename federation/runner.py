@@ -137,6 +137,8 @@ def _write(
                 title=f"{scenario.name} ({summary['backend']})",
                 end=float(summary["simulated_seconds"]),
                 clusters=[c.name for c in scenario.desired.clusters],
+                summary=summary,
+                regions={c.name: c.region for c in scenario.desired.clusters if c.region},
             )
         )
     return files

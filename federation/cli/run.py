@@ -112,6 +112,13 @@ def add_plot(sub: Any) -> None:
         "`kfed run`) and write DIR/replicas.png and DIR/availability.png.",
     )
     p.add_argument("dir", metavar="DIR")
+    p.add_argument(
+        "--workload",
+        metavar="W",
+        action="append",
+        help="draw a panel for workload W (Kind/ns/name, ns/name or name; repeatable; default: "
+        "the 8 with the most unavailable replica-seconds)",
+    )
     p.set_defaults(func=run_plot)
 
 
@@ -125,11 +132,16 @@ def run_plot(args: argparse.Namespace) -> int:
         rows = read_csv(d / "timeline.csv")
     except (OSError, ValueError, KeyError) as e:
         return fail([f"kfed plot: {d}: {e}"])
-    paths = plot_run(
-        rows,
-        d,
-        title=f"{summary['scenario']} ({summary['backend']})",
-        end=float(summary["simulated_seconds"]),
-    )
+    try:
+        paths = plot_run(
+            rows,
+            d,
+            title=f"{summary['scenario']} ({summary['backend']})",
+            end=float(summary["simulated_seconds"]),
+            summary=summary,
+            workloads=args.workload,
+        )
+    except ValueError as e:  # an unknown or ambiguous --workload
+        return fail([f"kfed plot: --workload: {e}"])
     print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK

@@ -33,8 +33,13 @@ def pending(t: float, c: str, n: int, reason: str = "") -> Row:
 
 
 def schedule(t: float, asked: dict[str, int], unschedulable: int = 0) -> Row:
-    return Row(t, "schedule", "", W, {"assignment": asked, "desired": asked,
-                                      "unschedulable": unschedulable})
+    return Row(
+        t,
+        "schedule",
+        "",
+        W,
+        {"assignment": asked, "desired": asked, "unschedulable": unschedulable},
+    )
 
 
 def fault(t: float, c: str, phase: str, kind: str = "outage") -> Row:
@@ -100,7 +105,9 @@ def test_duplicated_recovery_means_a_copy_on_every_other_target() -> None:
     rows = [
         desired(0, 6),
         schedule(0, {"a": 2, "b": 2, "c": 2}),
-        ready(1, "a", 2), ready(1, "b", 2), ready(1, "c", 2),
+        ready(1, "a", 2),
+        ready(1, "b", 2),
+        ready(1, "c", 2),
         fault(10, "c", "start"),
         ready(10, "c", 0),
         Row(14, "evict", "c", W, {"reason": "taint"}),
@@ -116,7 +123,9 @@ def test_divided_recovery_waits_for_the_moved_share() -> None:
     rows = [
         desired(0, 6),
         schedule(0, {"a": 2, "b": 2, "c": 2}),
-        ready(1, "a", 2), ready(1, "b", 2), ready(1, "c", 2),
+        ready(1, "a", 2),
+        ready(1, "b", 2),
+        ready(1, "c", 2),
         fault(10, "c", "start"),
         ready(10, "c", 0),
         Row(14, "evict", "c", W, {"reason": "taint"}),
@@ -132,8 +141,10 @@ def test_never_recovered_while_replicas_fit_nowhere() -> None:
     rows = [
         desired(0, 6),
         schedule(0, {"a": 3, "c": 3}),
-        ready(1, "a", 3), ready(1, "c", 3),
-        fault(10, "c", "start"), ready(10, "c", 0),
+        ready(1, "a", 3),
+        ready(1, "c", 3),
+        fault(10, "c", "start"),
+        ready(10, "c", 0),
         Row(14, "evict", "c", W, {}),
         schedule(14, {"a": 4}, unschedulable=2),
         ready(16, "a", 4),
@@ -149,8 +160,7 @@ def _judge(rows: list[Row], kind: str, end: float = 20.0, **params: object) -> d
 
 
 def test_expectation_results_carry_kind_params_threshold_and_reason() -> None:
-    rows = [*OUTAGE, fault(10, "a", "start"), fault(14, "a", "end"),
-            schedule(0, {"a": 2, "b": 2})]
+    rows = [*OUTAGE, fault(10, "a", "start"), fault(14, "a", "end"), schedule(0, {"a": 2, "b": 2})]
     r = _judge(rows, "availability", workload=W, min=0.95)
     assert r["kind"] == "availability" and r["params"]["min"] == 0.95
     assert r["threshold"] == 0.95 and not r["passed"]
@@ -164,9 +174,12 @@ def test_expectation_results_carry_kind_params_threshold_and_reason() -> None:
 
 
 def test_max_unavailable_and_replicas_on_reasons() -> None:
-    rows = [*OUTAGE, schedule(0, {"a": 2, "b": 2}),
-            pending(10, "a", 2, "0/1 nodes are available: 1 Insufficient cpu"),
-            pending(14, "a", 0)]
+    rows = [
+        *OUTAGE,
+        schedule(0, {"a": 2, "b": 2}),
+        pending(10, "a", 2, "0/1 nodes are available: 1 Insufficient cpu"),
+        pending(14, "a", 0),
+    ]
     r = _judge(rows, "max-unavailable", workload=W, replicas=1)
     assert (r["value"], r["passed"]) == (2, False)
     assert "2 replicas of shop/web Pending on a from 10.0 s: 0/1 nodes" in r["reason"]
