@@ -103,6 +103,7 @@ class WorkloadState:
     pending_since: Mapping[str, float] = field(default_factory=dict)
     # cluster -> a cap on this workload's share there (federation.core.pending.Limit)
     limits: Mapping[str, Any] = field(default_factory=dict)
+    unschedulable: int = 0  # replicas the last division could place nowhere
 
 
 @dataclass(frozen=True)

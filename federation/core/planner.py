@@ -141,7 +141,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
             drain.readmit_events(policy, moved=targets != current)
         kept = {c: n for c, n in ws.assignment.items() if c not in leaving}
         drain.hold_donors(ctx, w, policy, kept, targets, "failback" if failback else "rebalance")
-        if targets != dict(ws.assignment):
+        if targets != dict(ws.assignment) or unschedulable != ws.unschedulable:
             drain.events.append(
                 Event(
                     now,
@@ -185,7 +185,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         tuple(conditions),
     )
     new_state = WorkloadState(
-        dict(targets), drain.tasks, drain.evicted_from, since, {**limits}
+        dict(targets), drain.tasks, drain.evicted_from, since, {**limits}, unschedulable
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return _Outcome(actions, status, new_state, drain.events, wakeup)
