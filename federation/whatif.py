@@ -1,11 +1,13 @@
 """What-if planning: run the core once over loaded documents and show where every workload would
-go, how many replicas fit nowhere, and why each left-out cluster was left out.
+go, why each count was chosen, how many replicas fit nowhere, why each left-out cluster was left
+out, and how much of each cluster the plan requests.
 
 No placement logic lives here: `plan` calls `federation.core.planner.reconcile` on a fresh
 federation (no state, `now=0`) whose members are empty, i.e. each member's free capacity is its
 declared `spec.capacity` (members without one have unknown capacity, which the core treats as
-unlimited). Each workload is planned on its own against empty members: workloads do not compete
-for capacity here.
+unlimited). Workloads compete for that capacity as they do in one reconcile of the engine: in
+the order of their policy's `schedulePriority` (higher first), then by workload key, each
+taking the room of the replicas it places before the next is planned.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 
 from federation.core.actions import Condition, FederationState
 from federation.core.desired import DesiredState
-from federation.core.model import ClusterObservation, Observation, Resources
+from federation.core.division import divide
+from federation.core.model import ClusterObservation, Observation, Resources, Workload
 from federation.core.planner import reconcile
+from federation.core.targets import weight_and_bounds
 
 __all__ = [
     "WhatIf",
@@ -41,8 +45,21 @@ class WorkloadPlan:
     assignment: Mapping[str, int]  # target cluster -> replicas (0 for copied kinds)
     unschedulable: int
     excluded: Mapping[str, str]  # cluster -> why it is not a target
-    fits: Mapping[str, int | None]  # replicas that fit on each empty cluster (None = unknown)
+    # replicas that still fit on each cluster when this workload's turn came (None = unknown)
+    fits: Mapping[str, int | None]
     conditions: tuple[Condition, ...] = ()
+    order: int = 0  # its turn in taking capacity (0 = first)
+    priority: int = 0  # its policy's schedulePriority
+    why: Mapping[str, str] = field(default_factory=dict)  # cluster -> why this count
+    division: str = ""  # the division method's own account
+
+
+@dataclass(frozen=True)
+class ClusterUse:
+    """One cluster's allocatable capacity and what the plan requests of it."""
+
+    allocatable: Resources | None  # None = not declared (unlimited)
+    requested: Resources
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,7 @@ class WhatIf:
     source: str
     clusters: tuple[str, ...]
     workloads: tuple[WorkloadPlan, ...] = field(default_factory=tuple)
+    use: Mapping[str, ClusterUse] = field(default_factory=dict)
 
 
 def _policy_label(desired: DesiredState, key: str) -> tuple[str | None, str | None]:
@@ -90,8 +108,14 @@ def plan(
     `capacity=False` the members' capacity is unknown (an empty `Observation()`)."""
     observed = empty_members(desired) if capacity else Observation()
     result = reconcile(desired, observed, FederationState(), now=0.0)
+    requested = {c.name: Resources() for c in desired.clusters}
     plans = []
-    for key, st in sorted(result.workloads.items()):
+    turn = sorted(
+        result.workloads,
+        key=lambda k: (-_priority(desired, k), k),
+    )
+    for order, key in enumerate(turn):
+        st = result.workloads[key]
         w = desired.workloads[key]
         label, method = _policy_label(desired, key)
         fits: dict[str, int | None] = {}
@@ -99,9 +123,18 @@ def plan(
             free = observed.clusters.get(c.name)
             room = free.free if free is not None else None
             if room is not None and w.divisible:
-                fits[c.name] = room.replicas_fitting(w.request)
+                fits[c.name] = (room - requested[c.name]).replicas_fitting(w.request)
             else:
                 fits[c.name] = None
+        why: dict[str, str] = {}
+        division = ""
+        if w.divisible:
+            why, division = _why(desired, w, st.assignment, st.excluded, fits)
+        for target, n in st.assignment.items():
+            member = desired.cluster(target)
+            if w.divisible and member is not None:
+                eff = desired.rendered(w, member, n)[2] or 0
+                requested[target] = requested[target] + w.request.scaled(eff)
         plans.append(
             WorkloadPlan(
                 key=key,
@@ -113,9 +146,75 @@ def plan(
                 excluded=dict(sorted(st.excluded.items())),
                 fits=fits,
                 conditions=st.conditions,
+                order=order,
+                priority=_priority(desired, key),
+                why=why,
+                division=division,
             )
         )
-    return WhatIf(name, source, tuple(c.name for c in desired.clusters), tuple(plans))
+    use = {
+        c.name: ClusterUse(
+            None if not capacity or c.capacity == Resources() else c.capacity,
+            requested[c.name],
+        )
+        for c in desired.clusters
+    }
+    plans.sort(key=lambda p: p.key)
+    return WhatIf(name, source, tuple(c.name for c in desired.clusters), tuple(plans), use)
+
+
+def _priority(desired: DesiredState, key: str) -> int:
+    p = desired.policy_for(desired.workloads[key])
+    return p.schedule_priority if p is not None else 0
+
+
+def _why(
+    desired: DesiredState,
+    w: Workload,
+    assignment: Mapping[str, int],
+    excluded: Mapping[str, str],
+    fits: Mapping[str, int | None],
+) -> tuple[dict[str, str], str]:
+    """Why each target got its count: its weight and bounds, the room left for it, what the
+    division method says, and an override that changes what the member runs."""
+    p = desired.policy_for(w)
+    if p is None:
+        return {}, ""
+    rs = p.placement.replicas
+    if rs.type == "Duplicated":
+        return {c: "Duplicated: every target runs all replicas" for c in assignment}, ""
+    rows = []
+    out: dict[str, str] = {}
+    for cluster in desired.clusters:
+        c = cluster.name
+        if c in excluded:
+            continue
+        weight, lo, hi = weight_and_bounds(p, cluster)
+        rows.append({"name": c, "weight": weight, "min": lo, "max": hi, "capacity": fits.get(c)})
+        n = assignment.get(c, 0)
+        parts = [f"weight {weight}"]
+        if lo:
+            parts.append(f"min {lo}")
+        if hi is not None:
+            parts.append(f"max {hi}" + (" reached" if n >= hi else ""))
+        room = fits.get(c)
+        if room is not None and n >= room:
+            parts.append(f"room for {room} left (capacity)")
+        eff = desired.rendered(w, cluster, n)[2]
+        if eff is not None and eff != n:
+            parts.append(f"an override makes it run {eff}")
+        out[c] = ", ".join(parts)
+    division = ""
+    if rows:
+        div = divide(
+            w.replicas or 0,
+            rows,
+            method=rs.method_name(),
+            key=w.uid or w.key,
+            rebalance=True,
+        )
+        division = div.reason
+    return out, division
 
 
 # ------------------------------------------------------------------ presentation
@@ -138,6 +237,10 @@ def to_json(plans: Sequence[WhatIf]) -> dict[str, Any]:
                         "unschedulable": w.unschedulable,
                         "excluded": dict(w.excluded),
                         "fits": dict(w.fits),
+                        "order": w.order,
+                        "schedule_priority": w.priority,
+                        "why": dict(w.why),
+                        "division": w.division,
                         "conditions": [
                             {
                                 "type": c.type,
@@ -151,10 +254,21 @@ def to_json(plans: Sequence[WhatIf]) -> dict[str, Any]:
                     }
                     for w in p.workloads
                 ],
+                "capacity": {
+                    c: {
+                        "allocatable": None if u.allocatable is None else _res(u.allocatable),
+                        "requested": _res(u.requested),
+                    }
+                    for c, u in p.use.items()
+                },
             }
             for p in plans
         ]
     }
+
+
+def _res(r: Resources) -> dict[str, float]:
+    return {"cpu": round(r.cpu, 6), "memory": r.memory, "pods": r.pods}
 
 
 def render_json(plans: Sequence[WhatIf]) -> str:
@@ -170,11 +284,21 @@ def _rows(p: WhatIf, w: WorkloadPlan) -> list[tuple[str, str, str, str]]:
             rows.append((c, "-", room, "no policy"))
         elif c in w.assignment:
             n = "copy" if w.replicas is None else str(w.assignment[c])
-            rows.append((c, n, room, ""))
+            rows.append((c, n, room, w.why.get(c, "")))
         elif c in w.excluded:
             rows.append((c, "-", room, w.excluded[c]))
         else:
-            rows.append((c, "0", room, "selected; division gave it 0 replicas"))
+            why = w.why.get(c)
+            rows.append(
+                (
+                    c,
+                    "0",
+                    room,
+                    f"{why}: the division gives it 0"
+                    if why
+                    else "selected; the division gives it 0",
+                )
+            )
     return rows
 
 
@@ -209,6 +333,10 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
             head += f", {w.policy}" if w.policy else ", no policy selects it"
             if w.method:
                 head += f", method {w.method}"
+            if w.replicas is not None:
+                head += f", takes capacity {_ordinal(w.order + 1)}"
+                if w.priority:
+                    head += f" (schedulePriority {w.priority})"
             console.print()
             console.print(head)
             table = Table(box=ascii_head, show_edge=False, pad_edge=False)
@@ -219,10 +347,44 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
             for row in _rows(p, w):
                 table.add_row(*row)
             console.print(table)
+            if w.division:
+                console.print(f"division: {w.division}")
             if w.unschedulable:
                 console.print(f"unschedulable: {w.unschedulable} replica(s) fit on no cluster")
             for c in w.conditions:
                 if c.type == "Scheduled" and not c.status and c.reason != "Unschedulable":
                     console.print(f"not scheduled: {c.reason}: {c.message}")
+        if p.workloads and any(u.allocatable is not None for u in p.use.values()):
+            console.print()
+            console.print("capacity: what the plan requests of each cluster")
+            table = Table(box=ascii_head, show_edge=False, pad_edge=False)
+            for col in ("cluster", "cpu", "memory", "pods"):
+                table.add_column(col, justify="left" if col == "cluster" else "right")
+            for name, u in p.use.items():
+                table.add_row(name, *_use_cells(u))
+            console.print(table)
     text = out.getvalue()
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _use_cells(u: ClusterUse) -> tuple[str, str, str]:
+    """'12 / 15 (80%)' per resource: requested of allocatable."""
+    r, a = u.requested, u.allocatable
+    gi = 2**30
+
+    def cell(req: float, alloc: float | None, fmt: str) -> str:
+        if alloc is None:
+            return f"{fmt.format(req)} / -"
+        pct = f" ({100 * req / alloc:.0f}%)" if alloc > 0 else ""
+        return f"{fmt.format(req)} / {fmt.format(alloc)}{pct}"
+
+    return (
+        cell(r.cpu, None if a is None else a.cpu, "{:g}"),
+        cell(r.memory / gi, None if a is None else a.memory / gi, "{:.3g}Gi"),
+        cell(r.pods, None if a is None else a.pods, "{:g}"),
+    )

@@ -170,6 +170,7 @@ def propagation_policy(ctx: Ctx, d: Mapping[str, Any]) -> PropagationPolicy:
         ),
         placement=placement(ctx, ("spec", "placement"), spec.get("placement", {})),
         failover=failover(spec.get("failover")),
+        schedule_priority=(spec.get("schedulePriority") or {}).get("priority", 0),
     )
 
 

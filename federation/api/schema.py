@@ -241,6 +241,7 @@ _FAILOVER = obj(
 _PROPAGATION = obj(
     {
         "priority": INT,
+        "schedulePriority": obj({"priority": INT}),
         "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
         "placement": _PLACEMENT,
         "failover": _FAILOVER,

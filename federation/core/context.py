@@ -35,6 +35,29 @@ class Context:
     now: float
     rescheduling: Rescheduling = Rescheduling()
     free_memo: dict[Resources, dict[str, int | None]] = field(default_factory=dict)
+    # capacity the workloads planned earlier in this reconcile took (replicas they added),
+    # so workloads planned later in the same pass do not count the same room twice
+    consumed: dict[str, Resources] = field(default_factory=dict)
+    _after: dict[str, dict[Resources, int | None]] = field(default_factory=dict)
+
+    def consume(self, cluster: str, amount: Resources) -> None:
+        """Workload replicas added on `cluster` in this pass take `amount` of its room."""
+        self.consumed[cluster] = self.consumed.get(cluster, Resources()) + amount
+        self._after.pop(cluster, None)
+
+    def room_after(self, cluster: str, request: Resources) -> int | None:
+        """Replicas asking `request` that still fit on `cluster` once this pass's additions are
+        taken from its observed free room (None = unknown)."""
+        memo = self._after.setdefault(cluster, {})
+        if request in memo:
+            return memo[request]
+        free = self.obs(cluster).free
+        used = self.consumed.get(cluster)
+        fits = None
+        if free is not None:
+            fits = (free - used if used is not None else free).replicas_fitting(request)
+        memo[request] = fits
+        return fits
 
     def obs(self, cluster: str) -> ClusterObservation:
         return self.observed.clusters.get(cluster, _NO_OBSERVATION)

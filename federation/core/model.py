@@ -276,10 +276,12 @@ class ResourceSelector:
 class PropagationPolicy:
     name: str
     namespace: str = ""  # "" = cluster-scoped: selects workloads in every namespace
-    priority: int = 0
+    priority: int = 0  # which policy claims a workload several select (Karmada's meaning)
     selectors: tuple[ResourceSelector, ...] = ()
     placement: Placement = Placement()
     failover: FailoverPolicy = FailoverPolicy()
+    # the order its workloads take capacity in: higher first, then by workload key
+    schedule_priority: int = 0
 
     def matches(self, w: Workload) -> bool:
         if self.namespace and w.namespace and self.namespace != w.namespace:

@@ -136,6 +136,8 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
             )
         else:
             targets = {c: 0 for c in res.selected}
+        if w.divisible:
+            _consume(ctx, w, ws.assignment, targets)
         drain.evict(policy, leaving, ws.assignment, targets)
         if drain.readmitted:
             drain.readmit_events(policy, moved=targets != current)
@@ -189,6 +191,35 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return _Outcome(actions, status, new_state, drain.events, wakeup)
+
+
+def _consume(
+    ctx: Context, w: Workload, before: Mapping[str, int], targets: Mapping[str, int]
+) -> None:
+    """Take the room of the replicas this plan adds (relative to the last plan) from the
+    clusters' free room for the rest of this pass."""
+    for name, n in targets.items():
+        old = before.get(name, 0)
+        if n <= old:
+            continue
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        new_eff = ctx.desired.rendered(w, c, n)[2] or 0
+        old_eff = (ctx.desired.rendered(w, c, old)[2] or 0) if old else 0
+        if new_eff > old_eff:
+            ctx.consume(name, w.request.scaled(new_eff - old_eff))
+
+
+def _order(desired: DesiredState, keys: Collection[str]) -> list[str]:
+    """The order workloads take capacity in within one pass: their policy's schedule priority
+    (higher first), then the workload key."""
+
+    def rank(key: str) -> tuple[int, str]:
+        w = desired.workloads.get(key)
+        p = desired.policy_for(w) if w is not None else None
+        return (-(p.schedule_priority if p is not None else 0), key)
+
+    return sorted(keys, key=rank)
 
 
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
@@ -297,7 +328,7 @@ def reconcile(
     # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
     workloads = dict(state.workloads) if keys else {}
     wakeups: dict[str, float] = {}
-    for key in sorted(keys):
+    for key in _order(desired, keys):
         w = desired.workloads.get(key)
         ws = state.workloads.get(key, _NO_STATE)
         if w is None:

@@ -118,12 +118,16 @@ def divide_replicas(
     if limits:
         current = {c: min(n, limits[c].replicas) if c in limits else n for c, n in current.items()}
     base, number = _base_rows(ctx, w, policy, free)
-    # rows that differ from the base: clusters the workload is assigned to or present on
+    # rows that differ from the base: clusters the workload is assigned to or present on,
+    # capped by Pending replicas, or whose room workloads planned earlier in this pass took
     special: dict[str, _Row] = {}
-    for name in (*current, *ctx.holders(key), *(limits or ())):
+    taken = [n for n in ctx.consumed if _short(ctx, w, n, free, total)]
+    for name in (*current, *ctx.holders(key), *(limits or ()), *taken):
         if name in special or name not in base:
             continue
         _, weight, lo, hi, _, room = base[name]
+        if name in ctx.consumed and room is not None:
+            room = ctx.room_after(name, w.request)
         obj = ctx.object(name, key)
         # capacity = replicas already holding resources there + what still fits
         held = 0
@@ -160,6 +164,17 @@ def divide_replicas(
             (tuple((c, n) for c, n in div.replicas.items() if n > 0), div.unschedulable),
         )
     return dict(hit[0]), hit[1]
+
+
+def _short(
+    ctx: Context, w: Workload, name: str, free: Mapping[str, int | None], total: int
+) -> bool:
+    """Does this pass's consumption on `name` cut the room `w` could use there?"""
+    room = free.get(name)
+    if room is None:
+        return False
+    after = ctx.room_after(name, w.request)
+    return after is not None and after < min(room, total)
 
 
 # placement verdicts shared by the workloads of one (policy, request), see placement.place

@@ -117,13 +117,21 @@ def test_usage_errors_exit_2(capsys):
 PLAN = """\
 == documents (clusters.yaml, app.yaml)
 
-Deployment/default/web: 12 replicas, PropagationPolicy default/web, method kfed
+Deployment/default/web: 12 replicas, PropagationPolicy default/web, method kfed, takes capacity 1st
 cluster   replicas   fits   reason
 ------------------------------------------------------------------
-east             8      8
-north            2      2
+east             8      8   weight 2, room for 8 left (capacity)
+north            2      2   weight 1, room for 2 left (capacity)
 west             -      4   untolerated taint dedicated:NoSchedule
+division: kfed: 12 replicas above the lower bounds by Webster; 2 fit nowhere (upper bounds full)
 unschedulable: 2 replica(s) fit on no cluster
+
+capacity: what the plan requests of each cluster
+cluster            cpu            memory           pods
+-------------------------------------------------------
+east      4 / 4 (100%)   0Gi / 16Gi (0%)   8 / 110 (7%)
+north     1 / 1 (100%)   0Gi / 16Gi (0%)   2 / 110 (2%)
+west        0 / 2 (0%)   0Gi / 16Gi (0%)   0 / 110 (0%)
 """
 
 
@@ -147,6 +155,14 @@ def test_plan_json(files, capsys):
         "unschedulable": 2,
         "excluded": {"west": "untolerated taint dedicated:NoSchedule"},
         "fits": {"east": 8, "north": 2, "west": 4},
+        "order": 0,
+        "schedule_priority": 0,
+        "why": {
+            "east": "weight 2, room for 8 left (capacity)",
+            "north": "weight 1, room for 2 left (capacity)",
+        },
+        "division": "kfed: 12 replicas above the lower bounds by Webster; 2 fit nowhere "
+        "(upper bounds full)",
         "conditions": [
             {
                 "type": "Scheduled",
