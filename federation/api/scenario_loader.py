@@ -14,6 +14,7 @@ from federation.api.records import Ctx, seconds
 from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
+from federation.core.model import Rescheduling
 
 _DIST_NEEDS = {
     "constant": ("value",),
@@ -41,6 +42,14 @@ def _health(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> HealthThresholds:
         success_count=d.get("successThreshold", base.success_count),
         success_seconds=get("successSeconds", base.success_seconds, False),
     )
+
+
+def _rescheduling(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Rescheduling:
+    base = Rescheduling()
+    after = base.unschedulable_seconds
+    if "unschedulableSeconds" in d:
+        after = seconds(ctx, (*path, "unschedulableSeconds"), d["unschedulableSeconds"])
+    return Rescheduling(enabled=d.get("enabled", base.enabled), unschedulable_seconds=after)
 
 
 def _distribution(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Distribution:
@@ -163,6 +172,7 @@ def scenario(
         expectations=tuple(expectations),
         sim=_sim(ctx, (*sp, "sim"), spec.get("sim", {}), world, desired),
         health=_health(ctx, (*sp, "health"), spec.get("health", {})),
+        rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         description=spec.get("description", ""),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from federation.api.limits import MAX_SIGMA
 from federation.api.schema_parts import (
+    BOOL,
     COUNT,
     DNS_LABEL,
     DURATION,
@@ -114,6 +115,7 @@ SCENARIO = obj(
                 "successSeconds": DURATION,
             }
         ),
+        "rescheduling": obj({"enabled": BOOL, "unschedulableSeconds": DURATION}),
         "sim": obj(
             {
                 "apiLatency": ref("Distribution"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from federation.api.quantity import parse_quantity
@@ -32,11 +32,13 @@ class PodInfo:
     bound: bool  # scheduled to a node and not finished: it holds resources
     millicpu: int = 0  # requests, exact
     memory: int = 0
+    unschedulable: str = ""  # the scheduler's message while PodScheduled=False/Unschedulable
 
 
 def pod_info(pod: Mapping[str, Any]) -> PodInfo:
     labels = pod["metadata"].get("labels") or {}
-    phase = (pod.get("status") or {}).get("phase")
+    status = pod.get("status") or {}
+    phase = status.get("phase")
     spec = pod.get("spec") or {}
     bound = bool(spec.get("nodeName")) and phase not in ("Succeeded", "Failed")
     cpu = mem = 0
@@ -44,7 +46,16 @@ def pod_info(pod: Mapping[str, Any]) -> PodInfo:
         req = (c.get("resources") or {}).get("requests") or {}
         cpu += int(parse_quantity(req["cpu"]) * 1000) if "cpu" in req else 0
         mem += int(parse_quantity(req["memory"])) if "memory" in req else 0
-    return PodInfo(labels.get(WORKLOAD_ID_LABEL, ""), bound, cpu, mem)
+    why = ""
+    if not bound and phase == "Pending":
+        for cond in status.get("conditions") or []:
+            if (
+                cond.get("type") == "PodScheduled"
+                and cond.get("status") == "False"
+                and cond.get("reason") == "Unschedulable"
+            ):
+                why = str(cond.get("message") or "Unschedulable")
+    return PodInfo(labels.get(WORKLOAD_ID_LABEL, ""), bound, cpu, mem, why)
 
 
 def node_allocatable(node: Mapping[str, Any]) -> Resources | None:
@@ -91,6 +102,8 @@ class MemberObserver:
         self._key_of: dict[str, str] = {}  # workload id -> key of the object we hold for it
         self._pods: dict[str, PodInfo] = {}
         self._bound: dict[str, int] = {}  # workload id -> bound pods
+        self._stuck: dict[str, int] = {}  # workload id -> Unschedulable pods
+        self._why: dict[str, str] = {}  # workload id -> the latest Unschedulable message
         self._used = (0, 0, 0)  # millicpu, memory, pods of bound pods
         self._nodes: dict[str, Resources | None] = {}
         self._free: Resources | None = None
@@ -167,6 +180,7 @@ class MemberObserver:
         if kind == "Pod":
             with self._lock:
                 self._pods, self._bound, self._used = {}, {}, (0, 0, 0)
+                self._stuck, self._why = {}, {}
                 for p in items:
                     self._account(_name(p), pod_info(p))
                 self._listed.add(kind)
@@ -182,7 +196,7 @@ class MemberObserver:
         for obj in items:
             o = observed(kind, obj, self._scheduled(obj))
             if o is not None:
-                seen[o.key] = o
+                seen[o.key] = self._with_pending(o)
         with self._lock:
             gone = tuple(k for k in self._objects if split_key(k)[0] == kind and k not in seen)
             for k in gone:
@@ -213,6 +227,7 @@ class MemberObserver:
         o = observed(kind, obj, self._scheduled(obj))
         if o is None:
             return
+        o = self._with_pending(o)
         with self._lock:
             if etype == "DELETED":
                 if o.key not in self._objects:
@@ -246,6 +261,10 @@ class MemberObserver:
                 cpu, mem, pods = cpu + sign * p.millicpu, mem + sign * p.memory, pods + sign
                 if p.workload:
                     self._bound[p.workload] = self._bound.get(p.workload, 0) + sign
+            if p is not None and p.unschedulable and p.workload:
+                self._stuck[p.workload] = self._stuck.get(p.workload, 0) + sign
+                if sign > 0:
+                    self._why[p.workload] = p.unschedulable
         self._used = (cpu, mem, pods)
         return old
 
@@ -257,6 +276,16 @@ class MemberObserver:
         key = (obj["metadata"].get("annotations") or {}).get("kfed.io/workload", "")
         with self._lock:
             return self._bound.get(workload_id(key), 0)
+
+    def _with_pending(self, o: ObservedObject) -> ObservedObject:
+        """o with this member's count of its Unschedulable pods and their latest message."""
+        if not self.capacity:
+            return o
+        wid = workload_id(o.key)
+        with self._lock:
+            stuck = max(0, self._stuck.get(wid, 0))
+            why = self._why.get(wid, "") if stuck else ""
+        return replace(o, pending=stuck, pending_reason=why) if stuck else o
 
     def _recount(self, workloads: set[str] | None) -> None:
         """After a pod or node change: new scheduled counts of `workloads` (None = all) and the
@@ -281,10 +310,10 @@ class MemberObserver:
                 if o.scheduled is None and o.replicas is None:
                     continue
                 n = self._bound.get(wid, 0)
-                if o.scheduled != n:
-                    upserts[k] = ObservedObject(
-                        o.key, o.hash, o.replicas, o.ready_replicas, n, o.succeeded
-                    )
+                stuck = max(0, self._stuck.get(wid, 0))
+                why = self._why.get(wid, "") if stuck else ""
+                if o.scheduled != n or o.pending != stuck or o.pending_reason != why:
+                    upserts[k] = replace(o, scheduled=n, pending=stuck, pending_reason=why)
             self._objects.update(upserts)
             free_changed = free != self._free
             self._free = free

@@ -30,6 +30,7 @@ class TruthRecorder:
         self._lock = threading.Lock()
         self._ready: dict[tuple[str, str], int] = {}
         self._current: dict[tuple[str, str], tuple[int, int]] = {}  # (ready, desired)
+        self._pending: dict[tuple[str, str], tuple[int, str]] = {}  # (Pending, why)
         self._down: set[str] = set()
         self._clients: dict[str, Any] = {
             n: member_client(h, direct=True, retries=0) for n, h in handles.items()
@@ -40,7 +41,7 @@ class TruthRecorder:
                 self._clients[n],
                 self._on_delta,
                 self.stop,
-                capacity=False,
+                capacity=True,  # pods too: Pending (Unschedulable) replicas are truth
                 kinds=("Deployment", "Job"),
             )
             for n in handles
@@ -60,6 +61,14 @@ class TruthRecorder:
             self._ready[(cluster, key)] = ready
             self.recorder.row(self.clock(), "ready", cluster, key, ready=ready, desired=desired)
 
+    def _record_pending(self, cluster: str, key: str, n: int, why: str) -> None:
+        """A `pending` row when the Unschedulable replicas of key on cluster change."""
+        old = self._pending.get((cluster, key), (0, ""))
+        if old[0] == n and (old[1] == why or n == 0):
+            return
+        self._pending[(cluster, key)] = (n, why)
+        self.recorder.row(self.clock(), "pending", cluster, key, pending=n, reason=why)
+
     def _on_delta(self, d: Delta) -> None:
         with self._lock:
             for key, o in d.upserts.items():
@@ -67,10 +76,12 @@ class TruthRecorder:
                 self._current[(d.cluster, key)] = value
                 if d.cluster not in self._down:
                     self._record(d.cluster, key, *value)
+                self._record_pending(d.cluster, key, o.pending, o.pending_reason)
             for key in d.removals:
                 self._current.pop((d.cluster, key), None)
                 if d.cluster not in self._down:
                     self._record(d.cluster, key, 0, 0)
+                self._record_pending(d.cluster, key, 0, "")
 
     def cluster_down(self, cluster: str) -> None:
         with self._lock:
