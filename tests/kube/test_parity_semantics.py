@@ -97,13 +97,15 @@ def test_override_replicas_on_both_backends(kube_members: KubeMembers) -> None:
         delete_managed(kube_members.handles.values())
     sim = execute(s, "sim", plots=False)
     key = "Deployment/shop/web"
-    kube_summary = summarize(s, real.recorder.rows, backend="kube", wall_seconds=12, events=0,
-                             simulated_seconds=12)
+    kube_summary = summarize(
+        s, real.recorder.rows, backend="kube", wall_seconds=12, events=0, simulated_seconds=12
+    )
     for summary, rows in ((kube_summary, real.recorder.rows), (sim.summary, sim.rows)):
         assert summary["workloads"][key]["desired"] == 9
         assert [ready_at(rows, key, c, 11.9) for c in ("m1", "m2", "m3")] == [3, 2, 4]
-        applies = {r.cluster: r.fields["replicas"] for r in rows
-                   if r.kind == "apply" and r.workload == key}
+        applies = {
+            r.cluster: r.fields["replicas"] for r in rows if r.kind == "apply" and r.workload == key
+        }
         assert applies == {"m1": 3, "m2": 2, "m3": 4}
 
 
@@ -145,8 +147,9 @@ def test_pending_replicas_are_recorded_and_rescheduled_on_both_backends(
     real = run(s, members=members_of(kube_members), duration=25)
     sim = execute(s, "sim", plots=False)
     key = "Deployment/shop/big"
-    kube_summary = summarize(s, real.recorder.rows, backend="kube", wall_seconds=25, events=0,
-                             simulated_seconds=25)
+    kube_summary = summarize(
+        s, real.recorder.rows, backend="kube", wall_seconds=25, events=0, simulated_seconds=25
+    )
     for name, summary, rows, status in (
         ("kube", kube_summary, real.recorder.rows, real.loop.statuses[key]),
         ("sim", sim.summary, sim.rows, None),

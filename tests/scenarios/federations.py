@@ -14,8 +14,16 @@ from federation.report.figures import series, value_at
 from federation.runner import Outcome, execute
 
 
-def cluster(name: str, region: str, zone: str = "", cpu: float = 16, nodes: int = 2,
-            labels: str = "{env: prod}", provider: str = "aws", extra: str = "") -> str:
+def cluster(
+    name: str,
+    region: str,
+    zone: str = "",
+    cpu: float = 16,
+    nodes: int = 2,
+    labels: str = "{env: prod}",
+    provider: str = "aws",
+    extra: str = "",
+) -> str:
     zone_part = f", zone: {zone}" if zone else ""
     return textwrap.dedent(
         f"""\
@@ -76,7 +84,8 @@ def ready_at(out: Outcome, workload: str, cluster: str, t: float) -> int:
 
 def rows(out: Outcome, kind: str, **match: Any) -> list[Row]:
     return [
-        r for r in out.rows
+        r
+        for r in out.rows
         if r.kind == kind and all(getattr(r, k, r.fields.get(k)) == v for k, v in match.items())
     ]
 

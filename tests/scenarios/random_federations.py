@@ -64,9 +64,7 @@ def _deployment(name: str, group: str, replicas: int, cpu: float) -> Workload:
 
 
 @st.composite
-def _policy(
-    draw: st.DrawFn, name: str, clusters: list[Cluster], ample: bool
-) -> PropagationPolicy:
+def _policy(draw: st.DrawFn, name: str, clusters: list[Cluster], ample: bool) -> PropagationPolicy:
     names = [c.name for c in clusters]
     affinity_kind = draw(st.sampled_from(["all", "names", "region", "groups"]))
     affinity = ClusterAffinity()
@@ -89,8 +87,9 @@ def _policy(
         scheduling = ReplicaScheduling(type="Duplicated")
     else:
         method = draw(
-            st.sampled_from([None, "kfed", "webster", "webster-dynamic",
-                             "webster-aggregated", "kubefed"])
+            st.sampled_from(
+                [None, "kfed", "webster", "webster-dynamic", "webster-aggregated", "kubefed"]
+            )
         )
         weights: tuple[ClusterWeight, ...] = ()
         if draw(st.booleans()):
@@ -109,14 +108,21 @@ def _policy(
             hi = None if ample else draw(st.one_of(st.none(), st.integers(lo, lo + 4)))
             bounds = (ReplicaBounds(ClusterAffinity(cluster_names=(n,)), lo, hi),)
         scheduling = ReplicaScheduling(
-            type="Divided", method=method, weights=weights, bounds=bounds,
+            type="Divided",
+            method=method,
+            weights=weights,
+            bounds=bounds,
             rebalance=draw(st.booleans()),
         )
     tolerations: tuple[Toleration, ...] = ()
     if draw(st.booleans()):
         tolerations = (
-            Toleration("kfed.io/unreachable", "Exists", effect="NoExecute",
-                       toleration_seconds=draw(st.sampled_from([0.0, 5.0, 12.0]))),
+            Toleration(
+                "kfed.io/unreachable",
+                "Exists",
+                effect="NoExecute",
+                toleration_seconds=draw(st.sampled_from([0.0, 5.0, 12.0])),
+            ),
         )
     spread: tuple[SpreadConstraint, ...] = ()
     if not groups and draw(st.integers(0, 3)) == 0:
@@ -133,8 +139,9 @@ def _policy(
     return PropagationPolicy(
         name=name,
         priority=0,
-        selectors=(ResourceSelector(kind="Deployment",
-                                    label_selector=LabelSelector({"group": name})),),
+        selectors=(
+            ResourceSelector(kind="Deployment", label_selector=LabelSelector({"group": name})),
+        ),
         placement=Placement(affinity, groups, tolerations, spread, scheduling),
         failover=failover,
     )
@@ -142,16 +149,21 @@ def _policy(
 
 @st.composite
 def _fault(draw: st.DrawFn, clusters: list[Cluster], workloads: list[Workload]) -> Fault:
-    kind = draw(st.sampled_from(["outage", "api-hang", "partition", "latency", "flapping",
-                                 "node-loss", "load-surge"]))
+    kind = draw(
+        st.sampled_from(
+            ["outage", "api-hang", "partition", "latency", "flapping", "node-loss", "load-surge"]
+        )
+    )
     at = float(draw(st.integers(10, 160)))
     duration = float(draw(st.integers(5, int(FAULTS_END_BY - at))))
     if kind == "load-surge":
         w = draw(st.sampled_from(workloads))
-        return Fault(kind, at, duration, (),
-                     {"workload": w.key, "replicas": draw(st.integers(0, 15))})
-    targets = draw(st.lists(st.sampled_from([c.name for c in clusters]), min_size=1,
-                            max_size=2, unique=True))
+        return Fault(
+            kind, at, duration, (), {"workload": w.key, "replicas": draw(st.integers(0, 15))}
+        )
+    targets = draw(
+        st.lists(st.sampled_from([c.name for c in clusters]), min_size=1, max_size=2, unique=True)
+    )
     params: dict[str, float] = {}
     if kind == "latency":
         params = {"latency": draw(st.sampled_from([0.05, 0.3, 2.0])), "jitter": 0.01}
@@ -171,8 +183,12 @@ def federations(draw: st.DrawFn) -> Case:
     groups = ["alpha", "beta"][: draw(st.integers(1, 2))]
     for i in range(draw(st.integers(1, 3))):
         workloads.append(
-            _deployment(f"w{i}", groups[i % len(groups)], draw(st.integers(1, 12)),
-                        draw(st.sampled_from([0.25, 0.5, 1.0, 2.0])))
+            _deployment(
+                f"w{i}",
+                groups[i % len(groups)],
+                draw(st.integers(1, 12)),
+                draw(st.sampled_from([0.25, 0.5, 1.0, 2.0])),
+            )
         )
     demand = sum(w.request.cpu * 15 for w in workloads)  # a surge asks up to 15
     clusters = []
@@ -197,8 +213,11 @@ def federations(draw: st.DrawFn) -> Case:
             OverridePolicy(
                 name="pin",
                 selectors=(ResourceSelector(kind="Deployment", name=workloads[0].name),),
-                rules=(OverrideRule(ClusterAffinity(cluster_names=(target,)),
-                                    replicas=draw(st.integers(0, 5))),),
+                rules=(
+                    OverrideRule(
+                        ClusterAffinity(cluster_names=(target,)), replicas=draw(st.integers(0, 5))
+                    ),
+                ),
             )
         )
     faults = tuple(

@@ -57,12 +57,15 @@ def describe(scenario: Scenario) -> str:
     """The case in a few lines, for failure messages."""
     d = scenario.desired
     lines = [f"seed {scenario.seed}"]
-    lines += [f"cluster {c.name} {c.region}/{c.zone}/{c.provider} cpu={c.capacity.cpu:g} "
-              f"nodes={c.nodes}" for c in d.clusters]
+    lines += [
+        f"cluster {c.name} {c.region}/{c.zone}/{c.provider} cpu={c.capacity.cpu:g} nodes={c.nodes}"
+        for c in d.clusters
+    ]
     lines += [f"policy {p.name}: {p.placement} {p.failover}" for p in d.policies]
     lines += [f"override {o.name}: {o.rules}" for o in d.overrides]
-    lines += [f"workload {w.key} replicas={w.replicas} cpu={w.request.cpu}"
-              for w in d.workloads.values()]
+    lines += [
+        f"workload {w.key} replicas={w.replicas} cpu={w.request.cpu}" for w in d.workloads.values()
+    ]
     lines += [f"fault {f}" for f in scenario.faults]
     return "\n".join(lines)
 
@@ -139,8 +142,15 @@ def _converged(scenario: Scenario, all_series: dict, rows: list[Row], end: float
         p = scenario.desired.policy_for(w)
         if p is not None and p.placement.replicas.type == "Duplicated" and not p.placement.spread:
             free = {c.name: None for c in scenario.desired.clusters}
-            nominal = place(p.placement, p.failover, scenario.desired.clusters,
-                            {c.name: c.taints for c in scenario.desired.clusters}, (), 0.0, free)
+            nominal = place(
+                p.placement,
+                p.failover,
+                scenario.desired.clusters,
+                {c.name: c.taints for c in scenario.desired.clusters},
+                (),
+                0.0,
+                free,
+            )
             assert set(asked) == set(nominal.selected), f"{key}: copies not back on every target"
 
 

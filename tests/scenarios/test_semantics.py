@@ -49,8 +49,11 @@ def test_duplicated_desired_is_replicas_times_targets_and_outages_cost_availabil
         expectations:
           - maxUnavailable: {workload: web, replicas: 0}
         """,
-        [*THREE, policy("replicaScheduling: {replicaSchedulingType: Duplicated}"),
-         deployment("web", 4)],
+        [
+            *THREE,
+            policy("replicaScheduling: {replicaSchedulingType: Duplicated}"),
+            deployment("web", 4),
+        ],
     )
     w = out.summary["workloads"][WEB]
     assert w["desired"] == 12
@@ -122,9 +125,7 @@ def test_failback_with_min_waits_for_the_window_and_never_dips() -> None:
     # make before break: no replica missing from the failback on
     s = out.summary["workloads"][WEB]
     assert s["max_unavailable"] <= 2  # only the outage itself
-    missing_after = [
-        r for r in rows(out, "ready", workload=WEB) if r.t >= fb.t
-    ]
+    missing_after = [r for r in rows(out, "ready", workload=WEB) if r.t >= fb.t]
     assert missing_after  # the failback moved replicas
     total = {c: ready_at(out, WEB, c, fb.t) for c in "abc"}
     assert sum(total.values()) >= 6
@@ -145,8 +146,11 @@ def test_without_failback_a_min_bound_still_waits_for_the_window() -> None:
         duration: 300
         timeline: [{at: 60, fault: outage, cluster: b, duration: 60}]
         """,
-        [*THREE, policy(placement, "failback: {enabled: false, stabilizationWindowSeconds: 45}"),
-         deployment("web", 6)],
+        [
+            *THREE,
+            policy(placement, "failback: {enabled: false, stabilizationWindowSeconds: 45}"),
+            deployment("web", 6),
+        ],
     )
     back = [r.t for r in rows(out, "health", cluster="b") if r.fields["to"] == "Ready"][-1]
     assert max_ready(out, WEB, "b", 70, back + 45 - 0.01) == 0
@@ -304,8 +308,11 @@ def test_spread_constraint_order_does_not_decide_feasibility() -> None:
     ):
         out = run(
             "duration: 30",
-            [*clusters, policy(f"clusterAffinity: {{}}\nspreadConstraints: {order}"),
-             deployment("web", 4)],
+            [
+                *clusters,
+                policy(f"clusterAffinity: {{}}\nspreadConstraints: {order}"),
+                deployment("web", 4),
+            ],
         )
         results.append(tuple(ready_at(out, WEB, c, 29) for c in ("a", "b", "nozone")))
     assert results[0] == results[1]
