@@ -146,3 +146,12 @@ def _write(
 
 def exit_code(summary: Mapping[str, Any]) -> int:
     return 0 if passed(summary) else 1
+
+
+def replay(scenario: Scenario, until: float) -> Any:
+    """Run `scenario` on the sim up to `until` seconds and return the run (its control loop's
+    state, desired documents and observation are as they were at that time): a sim run is
+    deterministic for its scenario and seed, so this is the recorded run, stopped there."""
+    from sim.driver import run as sim_run
+
+    return sim_run(replace(scenario, duration=max(until, 1e-6)))

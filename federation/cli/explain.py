@@ -41,6 +41,12 @@ def add_explain(sub: Any) -> None:
         action="store_true",
         help="include objects without replicas (Namespace, ConfigMap, Service...)",
     )
+    p.add_argument(
+        "--at",
+        metavar="T",
+        help="with --workload: why each replica of W is where it is at T (a sim run is "
+        "replayed to T and the core explains its decision; a real run, from its timeline)",
+    )
     add_output(p, what="a table; wide: SOURCE, FIRST SEEN and COUNT too")
     p.set_defaults(func=run_explain)
 
@@ -138,6 +144,12 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.cluster and args.cluster not in clusters:
         known = ", ".join(clusters) or "none"
         return fail([f"kfed explain: --cluster: unknown cluster {args.cluster!r} (known: {known})"])
+    if args.at is not None:
+        at = _time("--at", args.at)
+        assert at is not None
+        if workload is None:
+            return fail(["kfed explain: --at needs --workload"])
+        return _why_at(rows, summary, workload, at, args.output)
     hide = set() if args.all or workload else without
     everything = narrate(rows, summary)
 
@@ -167,4 +179,51 @@ def run_explain(args: argparse.Namespace) -> int:
             f"({hidden} events of objects without replicas not shown: --all shows them)",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def _why_at(
+    rows: list[Any], summary: dict[str, Any] | None, key: str, at: float, output: str | None
+) -> int:
+    """Why each replica of `key` is where it is at `at` (see federation.report.why)."""
+    from dataclasses import replace
+
+    from federation.report.why import as_dict, from_timeline, render
+
+    end = float((summary or {}).get("simulated_seconds") or max((r.t for r in rows), default=0))
+    if at > end:
+        return fail([f"kfed explain: --at {at:g}s is after the run's end ({end:g}s)"])
+    source = (summary or {}).get("source")
+    if (summary or {}).get("backend") != "sim" or not source or not Path(source).is_file():
+        if output in ("json", "yaml"):
+            return fail(["kfed explain: --at with -o json|yaml needs a sim run to replay"])
+        print(from_timeline(rows, key, at), end="")
+        return EXIT_OK
+    from federation.api import LoadError, load_scenario
+    from federation.core.explain import explain
+    from federation.runner import replay
+
+    try:
+        scenario = load_scenario(source, allow_outside=True)
+    except LoadError as e:
+        return fail([f"kfed explain: cannot replay {source}: {e.errors[0]}"])
+    assert summary is not None
+    scenario = replace(scenario, seed=int(summary.get("seed", scenario.seed)))
+    if key not in scenario.desired.workloads:
+        return fail([f"kfed explain: {key} is not in {source} any more"])
+    run = replay(scenario, at)
+    loop = run.loop
+    why = explain(
+        loop.desired,
+        loop.view.observation(()),
+        loop.state,
+        at,
+        key,
+        thresholds=loop.thresholds,
+        rescheduling=loop.rescheduling,
+    )
+    if output in ("json", "yaml"):
+        print(dump(as_dict(why), output, sort_keys=False), end="")
+    else:
+        print(render(why), end="")
     return EXIT_OK

@@ -84,6 +84,9 @@ def _layout(
             parties = [Party(m.name, start[m.name], lower[m.name], start[m.name]) for m in members]
             seats, _ = allocate(total - floor, parties, ascending=ascending)
             return seats, 0, f"kept replicas ({held}) exceed {total}: scaled down in proportion"
+        if held > floor:
+            seats, left, reason = _fill(total - held, members, start, ascending)
+            return seats, left, f"{held} kept where they run (no rebalance); {reason}"
     return _fill(total - sum(start.values()), members, start, ascending)
 
 
@@ -96,7 +99,7 @@ def _fill(
     votes = integer_votes(m.weight for m in weighted)
     first = [Party(m.name, v, start[m.name], m.upper) for m, v in zip(weighted, votes, strict=True)]
     seats, left = allocate(extra, first, ascending=ascending)
-    reason = f"{extra} replicas above the lower bounds by Webster"
+    reason = f"{extra} replicas above the lower bounds by Webster" if extra else "none to add"
     if tier:
         second = [Party(m.name, 1, start[m.name], m.upper) for m in tier]
         spilled = left

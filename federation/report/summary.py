@@ -29,6 +29,7 @@ def summarize(
     all_series = series(rows)
     summary: dict[str, Any] = {
         "scenario": scenario.name,
+        "source": scenario.source,
         "backend": backend,
         "seed": scenario.seed,
         "simulated_seconds": round(end, 3),
