@@ -9,7 +9,8 @@ Exit codes: 0 success, 1 the command ran and failed (say, unmet expectations), 2
 (bad arguments or invalid documents; every problem is printed on stderr, one per line), 141
 (128 + SIGPIPE) when stdout was closed before kfed finished writing (`kfed run X | head -1`):
 what a process killed by SIGPIPE reports, as `cat` or kubectl would, quietly, and never 1,
-which means a failed expectation.
+which means a failed expectation; 3 an internal error (a bug in kfed: the traceback is shown);
+130 interrupted (Ctrl-C).
 
 Output conventions, as in kubectl: `-o json|yaml|wide` picks the output FORMAT of every verb
 that prints data (`--json` is an alias of `-o json`); files are written with `--out DIR` or
@@ -25,7 +26,15 @@ from collections.abc import Callable, Sequence
 
 from federation import __version__
 from federation.cli import clusters, compare, divide, documents, explain, run
-from federation.cli.common import EXIT_INVALID, EXIT_SIGPIPE, SubParsers, UsageError, fail
+from federation.cli.common import (
+    EXIT_BUG,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_SIGPIPE,
+    SubParsers,
+    UsageError,
+    fail,
+)
 
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     run.add_run,
@@ -86,4 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return EXIT_SIGPIPE
+    except KeyboardInterrupt:
+        print("kfed: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:  # a bug in kfed: say so, never exit 1 (1 means a failed expectation)
+        import traceback
+
+        traceback.print_exc()
+        print(
+            f"kfed {__version__}: internal error (exit {EXIT_BUG}); this is a bug in kfed, "
+            "not in your input: please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
     return code

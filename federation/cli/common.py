@@ -10,6 +10,8 @@ from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 EXIT_SIGPIPE = 128 + 13  # stdout closed early (`kfed run X | head -1`): as if killed by SIGPIPE
+EXIT_BUG = 3  # an internal error: a bug in kfed, never a verdict on the scenario
+EXIT_INTERRUPTED = 128 + 2  # Ctrl-C
 
 SubParsers = Any  # argparse._SubParsersAction, which argparse does not export
 

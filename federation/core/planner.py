@@ -64,7 +64,13 @@ def _advance_health(
                     "health",
                     p.cluster,
                     "",
-                    {"from": h.state.value, "to": nh.state.value, "reason": p.reason},
+                    {
+                        "from": h.state.value,
+                        "to": nh.state.value,
+                        "reason": p.reason,
+                        "probes": nh.run,  # consecutive probes with this outcome ...
+                        "over": round(p.t - nh.run_start, 3),  # ... over this many seconds
+                    },
                 )
             )
         health[p.cluster] = nh

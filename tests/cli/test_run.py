@@ -144,3 +144,18 @@ def test_run_writes_plots_and_plot_redraws_them(tmp_path: Path) -> None:
         p.unlink()
     assert main(["plot", str(tmp_path)]) == 0
     assert (tmp_path / "replicas.png").exists() and (tmp_path / "availability.png").exists()
+
+
+def test_an_internal_error_is_exit_3_not_1(monkeypatch, capsys):
+    # a bug must never read as "an expectation failed" (exit 1)
+    import federation.cli.documents as documents
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(documents, "run_validate", broken)
+    from federation.cli import main
+
+    assert main(["validate", "x.yaml"]) == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err and "internal error (exit 3)" in err
