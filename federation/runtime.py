@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Protocol
 
-from federation.core.actions import Action, Apply, FederationState, Plan, WorkloadStatus
+from federation.core.actions import (
+    Action,
+    Apply,
+    FederationState,
+    Plan,
+    WorkloadState,
+    WorkloadStatus,
+)
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import (
@@ -26,7 +33,7 @@ from federation.core.model import (
     Resources,
 )
 from federation.core.nominal import nominal
-from federation.core.planner import reconcile, touching
+from federation.core.planner import reconcile, refresh_ready, touching
 from federation.recorder import Recorder
 
 
@@ -55,6 +62,9 @@ class Gateway(Protocol):
     def apply(self, actions: Sequence[Action], now: float) -> None: ...
 
 
+_NO_STATE = WorkloadState()
+
+
 class ObservedView:
     """The loop's running picture of every member, patched by deltas (never rebuilt)."""
 
@@ -67,12 +77,18 @@ class ObservedView:
         # view instead of copying the index every cycle (it has one entry per object)
         self._index: dict[str, frozenset[str]] = {}
         self._index_view = MappingProxyType(self._index)
+        self.resized: set[str] = set()
+        self.ready_only: set[str] = set()
 
     def merge(self, deltas: Sequence[Delta]) -> tuple[set[str], set[str]]:
         """Apply deltas; return the workload keys whose observed objects changed, and the
-        clusters whose reachability changed."""
+        clusters whose reachability changed. Clusters whose free room changed are in `resized`
+        until the next merge."""
         changed: set[str] = set()
         flipped: set[str] = set()
+        self.resized = set()
+        self.ready_only = set()  # changed keys whose only news was readiness
+        other: set[str] = set()
         for d in deltas:
             objs = self._objects.get(d.cluster)
             if objs is None:
@@ -83,6 +99,7 @@ class ObservedView:
                     del objs[key]
                     self._unindex(key, d.cluster)
                     changed.add(key)
+                    other.add(key)
             for key, obj in d.upserts.items():
                 old = objs.get(key)
                 if old != obj:
@@ -90,20 +107,28 @@ class ObservedView:
                     if old is None:
                         self._index[key] = self._index.get(key, frozenset()) | {d.cluster}
                     changed.add(key)
+                    if old is not None and replace(old, ready_replicas=obj.ready_replicas) == obj:
+                        self.ready_only.add(key)
+                    else:
+                        other.add(key)
             for key in d.removals:
                 if objs.pop(key, None) is not None:
                     self._unindex(key, d.cluster)
                     changed.add(key)
+                    other.add(key)
             meta = self._meta[d.cluster]
             new = meta
             if d.reachable is not None and d.reachable != meta.reachable:
                 new = replace(new, reachable=d.reachable)
                 flipped.add(d.cluster)
             if d.free is not None and d.free != meta.free:
+                self.resized.add(d.cluster)
                 new = replace(new, free=d.free)
             if d.nodes_ready is not None:
                 new = replace(new, nodes_ready=d.nodes_ready)
             self._meta[d.cluster] = new
+        other.update(k for d in deltas for k in d.touched)
+        self.ready_only -= other
         return changed, flipped
 
     def held(self, cluster: str) -> Collection[str]:
@@ -134,9 +159,10 @@ class ControlLoop:
         gateway: Gateway,
         recorder: Recorder,
         thresholds: HealthThresholds = HealthThresholds(),
-        resync_period: float = 300.0,
+        resync_period: float = 3600.0,
         inflight_timeout: float = 10.0,
         rescheduling: Rescheduling = Rescheduling(),
+        always_full: bool = False,
     ) -> None:
         self.desired = desired
         self.gateway = gateway
@@ -144,6 +170,11 @@ class ControlLoop:
         self.thresholds = thresholds
         self.resync_period = resync_period
         self.rescheduling = rescheduling
+        # reconcile every workload every cycle: the reference the incremental loop must match
+        # (tests and audits; slow)
+        self.always_full = always_full
+        # workloads whose layout room decided: reconciled again when a member's room changes
+        self._bound: set[str] = set()
         self.state = FederationState()
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
@@ -180,11 +211,12 @@ class ControlLoop:
     def _record_desired(self, keys: Sequence[str], now: float) -> None:
         """A `desired` row per workload with replicas: the federation-wide total it is meant to
         run and its nominal layout (`federation.core.nominal`), the yardstick of availability."""
+        memo: dict[object, object] = {}
         for key in keys:
             w = self.desired.workloads.get(key)
             if w is None or not w.divisible:
                 continue
-            n = nominal(self.desired, w)
+            n = nominal(self.desired, w, memo)
             self.recorder.row(
                 now,
                 "desired",
@@ -199,10 +231,22 @@ class ControlLoop:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
         self.cycles += 1
         probes, deltas = self.gateway.observe(now)
-        self._settle(deltas)
+        orphaned = self._settle(deltas)
         changed, flipped = self.view.merge(deltas)
+        changed |= orphaned  # writes a relist showed unanswered: look at them again
+        # readiness alone decides nothing for a workload with nothing draining (no eviction
+        # waits for its replacements): refresh its status, skip the reconcile
+        quiet = {
+            k for k in self.view.ready_only - orphaned
+            if not self.always_full
+            and k in self.statuses
+            and not self.state.workloads.get(k, _NO_STATE).evictions
+        }
+        changed -= quiet
         for c in flipped:  # like a health change: whatever could go there or is there
             changed |= touching(self.desired, self.state, c, self.view.held(c))
+        if self.view.resized:  # room changed somewhere: only workloads room decided can move
+            changed |= self._bound
         while self._wakeups and self._wakeups[0][0] <= now:
             changed.add(heapq.heappop(self._wakeups)[1])
         dirty = self._dirty
@@ -211,6 +255,8 @@ class ControlLoop:
         if now >= self._next_resync:
             dirty = None
             self._next_resync = now + self.resync_period
+        if self.always_full:
+            dirty = None
         plan = reconcile(
             self.desired,
             self.view.observation(probes),
@@ -219,12 +265,26 @@ class ControlLoop:
             thresholds=self.thresholds,
             dirty=dirty,
             rescheduling=self.rescheduling,
+            sensitive=self._bound,
         )
         self._dirty = set()
+        reserved_changed = plan.state.reserved != self.state.reserved
         self.state = plan.state
         self.last_plan = plan
         self.statuses.update(plan.workloads)
+        if quiet:
+            observation = self.view.observation(())
+            for k in quiet - plan.workloads.keys():
+                self.statuses[k] = refresh_ready(self.statuses[k], observation)
         self.reconciled += len(plan.workloads)
+        for key, st in plan.workloads.items():
+            if st.capacity_bound:
+                self._bound.add(key)
+            else:
+                self._bound.discard(key)
+        if reserved_changed:
+            # room reserved for replicas on their way changed: what room decided can change
+            self._dirty |= self._bound
         for key, t in plan.wakeups.items():
             heapq.heappush(self._wakeups, (t, key))
         sent = self._unsent(plan.actions, now)
@@ -262,10 +322,13 @@ class ControlLoop:
             out.append(a)
         return out
 
-    def _settle(self, deltas: Sequence[Delta]) -> None:
-        """Forget writes the members have answered: applied, deleted, or failed."""
+    def _settle(self, deltas: Sequence[Delta]) -> set[str]:
+        """Forget writes the members have answered: applied, deleted, or failed. Return the
+        keys of writes a member's relist showed it never got (reconnected after a fault): they
+        are reconciled again at once, not after their retry back-off."""
+        orphaned: set[str] = set()
         if not self._inflight:
-            return
+            return orphaned
         for d in deltas:
             for key, obj in d.upserts.items():
                 prev = self._inflight.get((d.cluster, key))
@@ -276,3 +339,5 @@ class ControlLoop:
             if d.full:
                 for k in [k for k in self._inflight if k[0] == d.cluster]:
                     del self._inflight[k]
+                    orphaned.add(k[1])
+        return orphaned

@@ -65,14 +65,17 @@ def run(
     recorder: Recorder | None = None,
     min_cycle_interval: float = 0.02,
     gc_threshold: int | None = GC_THRESHOLD,
+    always_full: bool = False,
 ) -> SimRun:
     """Simulate `scenario` for `scenario.duration` seconds; `progress(t, duration)` is called
-    about every 0.5 % of the run. `gc_threshold` None leaves the garbage collector alone."""
+    about every 0.5 % of the run. `gc_threshold` None leaves the garbage collector alone.
+    `always_full` reconciles every workload every cycle: the reference the incremental
+    control loop must match (slow; for tests)."""
     before = gc.get_threshold()
     if gc_threshold is not None:
         gc.set_threshold(max(before[0], gc_threshold), before[1], before[2])
     try:
-        return _run(scenario, progress, recorder, min_cycle_interval)
+        return _run(scenario, progress, recorder, min_cycle_interval, always_full)
     finally:
         gc.set_threshold(*before)
 
@@ -82,6 +85,7 @@ def _run(
     progress: Progress | None,
     recorder: Recorder | None,
     min_cycle_interval: float,
+    always_full: bool = False,
 ) -> SimRun:
     started = time.perf_counter()
     desired = scenario.desired
@@ -109,6 +113,7 @@ def _run(
         scenario.health,
         settings.resync_period,
         rescheduling=scenario.rescheduling,
+        always_full=always_full,
     )
 
     def surge(key: str, replicas: int | None) -> int | None:

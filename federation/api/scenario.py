@@ -75,7 +75,9 @@ class SimSettings:
     pod_startup: Distribution = Distribution("lognormal", median=2.0, sigma=0.3, high=30.0)
     link: Link = Link()
     links: Mapping[str, Link] = field(default_factory=dict)  # per-cluster overrides
-    resync_period: float = 300.0  # full reconcile of every workload, seconds
+    # a full reconcile of every workload, seconds: a safety net only (what changes is
+    # reconciled when it changes), so rare, as controller-runtime's SyncPeriod (10 h)
+    resync_period: float = 3600.0
     sample_period: float = 0.0  # extra periodic truth samples (0 = only on change)
 
     @staticmethod

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from federation.core.health import ClusterHealth
-from federation.core.model import PurgeMode
+from federation.core.model import PurgeMode, Resources
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class WorkloadStatus:
     clusters: Mapping[str, ClusterStatus]
     excluded: Mapping[str, str]
     conditions: tuple[Condition, ...]
+    # room decided the layout: reconcile again when a member's free capacity changes
+    capacity_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,16 @@ class WorkloadState:
     # cluster -> a cap on this workload's share there (federation.core.pending.Limit)
     limits: Mapping[str, Any] = field(default_factory=dict)
     unschedulable: int = 0  # replicas the last division could place nowhere
+    # cluster -> room its replicas asked of that cluster but not on a node yet reserve there
+    reserved: Mapping[str, Resources] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class FederationState:
     health: Mapping[str, ClusterHealth] = field(default_factory=dict)
     workloads: Mapping[str, WorkloadState] = field(default_factory=dict)
+    # cluster -> room reserved by replicas asked for but not placed yet, all workloads summed
+    reserved: Mapping[str, Resources] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -35,24 +35,29 @@ class Context:
     now: float
     rescheduling: Rescheduling = Rescheduling()
     free_memo: dict[Resources, dict[str, int | None]] = field(default_factory=dict)
-    # capacity the workloads planned earlier in this reconcile took (replicas they added),
-    # so workloads planned later in the same pass do not count the same room twice
-    consumed: dict[str, Resources] = field(default_factory=dict)
+    # room the federation has asked for but members have not placed yet (replicas applied or
+    # on their way that hold no node), per cluster, summed over workloads; while a workload is
+    # planned its own share is out of it, so it counts what the others took
+    reserved: dict[str, Resources] = field(default_factory=dict)
     _after: dict[str, dict[Resources, int | None]] = field(default_factory=dict)
 
-    def consume(self, cluster: str, amount: Resources) -> None:
-        """Workload replicas added on `cluster` in this pass take `amount` of its room."""
-        self.consumed[cluster] = self.consumed.get(cluster, Resources()) + amount
+    def reserve(self, cluster: str, amount: Resources) -> None:
+        """Add (or, negative, remove) a reservation of room on `cluster`."""
+        left = self.reserved.get(cluster, Resources()) + amount
+        if left.pods <= 0 and left.cpu <= 1e-9 and left.memory <= 1e-3:
+            self.reserved.pop(cluster, None)
+        else:
+            self.reserved[cluster] = left
         self._after.pop(cluster, None)
 
     def room_after(self, cluster: str, request: Resources) -> int | None:
-        """Replicas asking `request` that still fit on `cluster` once this pass's additions are
-        taken from its observed free room (None = unknown)."""
+        """Replicas asking `request` that still fit on `cluster` once the room reserved for
+        replicas not placed yet is taken from its observed free room (None = unknown)."""
         memo = self._after.setdefault(cluster, {})
         if request in memo:
             return memo[request]
         free = self.obs(cluster).free
-        used = self.consumed.get(cluster)
+        used = self.reserved.get(cluster)
         fits = None
         if free is not None:
             fits = (free - used if used is not None else free).replicas_fitting(request)

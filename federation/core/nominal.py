@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from federation.core.desired import DesiredState
 from federation.core.division import divide
-from federation.core.model import Resources, Workload
+from federation.core.model import PropagationPolicy, Resources, Workload
 from federation.core.placement import place
 from federation.core.targets import weight_and_bounds
+from federation.core.webster import tie_ascending
 
 
 @dataclass(frozen=True)
@@ -33,47 +35,76 @@ class Nominal:
         return sum(self.clusters.values()) + self.unschedulable
 
 
-def nominal(desired: DesiredState, w: Workload) -> Nominal:
+def nominal(
+    desired: DesiredState, w: Workload, memo: dict[Any, Any] | None = None
+) -> Nominal:
     """The nominal layout of `w` (see the module docstring): placement with the clusters'
     declared taints only, nothing running anywhere, free room = declared capacity (unknown
-    when none is declared), a fresh division, then each target's rendered replica count."""
+    when none is declared), a fresh division, then each target's rendered replica count.
+
+    `memo` (a dict the caller keeps while `desired` stays the same) shares the placement and
+    division of workloads with the same policy, request, count and tie-break, so a federation
+    of many alike workloads costs one division per shape."""
     if not w.divisible:
         return Nominal(MappingProxyType({}))
     total = w.replicas or 0
     policy = desired.policy_for(w)
     if policy is None:
         return Nominal(MappingProxyType({}), total)
-    clusters = desired.clusters
-    free = {
-        c.name: (None if c.capacity == Resources() else c.capacity.replicas_fitting(w.request))
-        for c in clusters
-    }
-    taints = {c.name: c.taints for c in clusters}
-    res = place(policy.placement, policy.failover, clusters, taints, (), 0.0, free)
+    memo = {} if memo is None else memo
     rs = policy.placement.replicas
-    shares: dict[str, int]
-    unschedulable = 0
-    if rs.type == "Duplicated":
-        shares = {c: total for c in res.selected}
-    elif not res.selected:
-        shares, unschedulable = {}, total
-    else:
-        rows = []
-        for name in res.selected:
-            c = desired.cluster(name)
-            assert c is not None
-            weight, lo, hi = weight_and_bounds(policy, c)
-            rows.append(
-                {"name": name, "weight": weight, "min": lo, "max": hi, "capacity": free[name]}
-            )
-        div = divide(total, rows, method=rs.method_name(), key=w.uid or w.key, rebalance=True)
-        shares = {c: n for c, n in div.replicas.items() if n > 0}
-        unschedulable = div.unschedulable
+    method = rs.method_name()
+    tie: object = w.uid or w.key
+    if method == "kfed":
+        tie = tie_ascending(str(tie))  # kfed reads only the parity of the key's hash
+    shape = (policy.namespace, policy.name, w.request, total, method, tie)
+    hit = memo.get(shape)
+    if hit is None:
+        hit = memo[shape] = _shares(desired, w, policy, total, memo)
+    shares, unschedulable = hit
     out: dict[str, int] = {}
-    for name, n in sorted(shares.items()):
+    plain = not desired.overrides_for(w)
+    for name, n in shares:
+        if plain:
+            out[name] = n
+            continue
         c = desired.cluster(name)
         assert c is not None
         effective = desired.rendered(w, c, n)[2]
         if effective:
             out[name] = effective
     return Nominal(MappingProxyType(out), unschedulable, rs.type == "Duplicated")
+
+
+def _shares(
+    desired: DesiredState,
+    w: Workload,
+    policy: PropagationPolicy,
+    total: int,
+    memo: dict[Any, Any],
+) -> tuple[tuple[tuple[str, int], ...], int]:
+    """(cluster, share) of the nominal division, and what fits nowhere."""
+    clusters = desired.clusters
+    free = memo.get(("free", w.request))
+    if free is None:
+        free = memo[("free", w.request)] = {
+            c.name: (None if c.capacity == Resources() else c.capacity.replicas_fitting(w.request))
+            for c in clusters
+        }
+    taints = memo.get("taints")
+    if taints is None:
+        taints = memo["taints"] = {c.name: c.taints for c in clusters}
+    res = place(policy.placement, policy.failover, clusters, taints, (), 0.0, free)
+    rs = policy.placement.replicas
+    if rs.type == "Duplicated":
+        return tuple((c, total) for c in sorted(res.selected)), 0
+    if not res.selected:
+        return (), total
+    rows = []
+    for name in res.selected:
+        c = desired.cluster(name)
+        assert c is not None
+        weight, lo, hi = weight_and_bounds(policy, c)
+        rows.append({"name": name, "weight": weight, "min": lo, "max": hi, "capacity": free[name]})
+    div = divide(total, rows, method=rs.method_name(), key=w.uid or w.key, rebalance=True)
+    return tuple((c, n) for c, n in sorted(div.replicas.items()) if n > 0), div.unschedulable

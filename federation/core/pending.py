@@ -13,7 +13,7 @@ from federation.core.actions import Event
 from federation.core.context import Context
 from federation.core.model import Rescheduling, Workload
 
-__all__ = ["Limit", "Rescheduling", "watch_pending"]
+__all__ = ["Limit", "Rescheduling", "settle", "watch_pending"]
 
 
 @dataclass(frozen=True)
@@ -32,23 +32,23 @@ def watch_pending(
     since: dict[str, float],
     limits: dict[str, Limit],
     free: Mapping[str, int | None],
-    events: list[Event],
     wakeups: list[float],
-) -> None:
+) -> dict[str, Limit]:
     """Update, in place, when each assigned cluster's Pending replicas began (`since`) and the
-    caps set on clusters whose replicas stayed Pending past the threshold (`limits`)."""
+    caps on clusters whose replicas stayed Pending past the threshold (`limits`); return the
+    caps proposed now (also put in `limits`). The caller divides, then `settle`s them: a cap
+    that moved nothing is withdrawn and tried again at the next reconcile."""
     rs = ctx.rescheduling
-    for c in sorted(limits):
+    for c in sorted(limits):  # a cap holds (at 0 too) until the room it lacked appears
         room, lim = free.get(c), limits[c]
-        if c not in assignment or (
-            room is not None and lim.room is not None and room >= lim.room + lim.moved
-        ):
+        if room is not None and lim.room is not None and room >= lim.room + lim.moved:
             del limits[c]
     for c in sorted(set(since) - set(assignment)):
         del since[c]
     if not rs.enabled:
         since.clear()
-        return
+        return {}
+    proposed: dict[str, Limit] = {}
     for c, n in sorted(assignment.items()):
         obj = ctx.object(c, w.key)
         if obj is None or obj.pending <= 0 or not ctx.reachable(c):
@@ -59,21 +59,40 @@ def watch_pending(
         if ctx.now < due:
             wakeups.append(due)
             continue
-        del since[c]
         placed = max(0, min(n, (obj.replicas or 0) - obj.pending))
-        if placed >= n:
-            continue
-        limits[c] = Limit(placed, free.get(c), n - placed)
-        events.append(
-            Event(
-                ctx.now,
-                "reschedule",
-                c,
-                w.key,
-                {
-                    "replicas": n - placed,
-                    "pending_since": t0,
-                    "reason": obj.pending_reason,
-                },
+        if placed < n:
+            proposed[c] = limits[c] = Limit(placed, free.get(c), n - placed)
+    return proposed
+
+
+def settle(
+    ctx: Context,
+    w: Workload,
+    proposed: Mapping[str, Limit],
+    before: Mapping[str, int],
+    targets: Mapping[str, int],
+    since: dict[str, float],
+    limits: dict[str, Limit],
+    events: list[Event],
+) -> None:
+    """Keep the proposed caps that moved replicas away (a `reschedule` event each) and
+    withdraw the others: nothing else can take those replicas now (no room elsewhere, or a
+    division method that ignores capacity), so they stay Pending and are tried again."""
+    for c in sorted(proposed):
+        if targets.get(c, 0) < before.get(c, 0):
+            obj = ctx.object(c, w.key)
+            events.append(
+                Event(
+                    ctx.now,
+                    "reschedule",
+                    c,
+                    w.key,
+                    {
+                        "replicas": before.get(c, 0) - targets.get(c, 0),
+                        "pending_since": since.pop(c),
+                        "reason": obj.pending_reason if obj is not None else "",
+                    },
+                )
             )
-        )
+        else:
+            del limits[c]

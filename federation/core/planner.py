@@ -9,8 +9,9 @@ cluster can matter to (see `touching`): cost grows with what changed, not with t
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from federation.core.actions import (
@@ -35,13 +36,14 @@ from federation.core.health import (
     health_taints,
     observe_probe,
 )
-from federation.core.model import KIND_ORDER, Observation, Rescheduling, Workload
-from federation.core.pending import Limit, watch_pending
+from federation.core.model import KIND_ORDER, Observation, Rescheduling, Resources, Workload
+from federation.core.pending import Limit, settle, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
 
 _FRESH = ClusterHealth()
 _NO_STATE = WorkloadState()
+_NO_REQUEST = Resources()
 
 
 def _advance_health(
@@ -107,6 +109,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     policy = ctx.desired.policy_for(w)
     excluded: Mapping[str, str] = {}
     unschedulable = 0
+    bound = False
     conditions: list[Condition] = []
     since = dict(ws.pending_since)
     limits: dict[str, Limit] = dict(ws.limits)
@@ -136,14 +139,19 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         current = {c: n for c, n in ws.assignment.items() if c not in leaving}
         failback = bool(drain.readmitted) and policy.failover.failback.enabled
         if w.divisible:
-            watch_pending(ctx, w, current, since, limits, free, drain.events, drain.wakeups)
-            targets, unschedulable = divide_replicas(
+            proposed: dict[str, Limit] = {}
+            if policy.placement.replicas.type == "Divided":
+                # a Duplicated workload runs everything everywhere: nowhere to move to
+                proposed = watch_pending(ctx, w, current, since, limits, free, drain.wakeups)
+            targets, unschedulable, bound = divide_replicas(
                 ctx, w, policy, res.selected, current, free, failback, limits
             )
+            if proposed:
+                settle(ctx, w, proposed, current, targets, since, limits, drain.events)
+                # replicas stuck Pending with nowhere to go: room anywhere may free them
+                bound = bound or bool(set(proposed) - set(limits))
         else:
             targets = {c: 0 for c in res.selected}
-        if w.divisible:
-            _consume(ctx, w, ws.assignment, targets)
         drain.evict(policy, leaving, ws.assignment, targets)
         if drain.readmitted:
             drain.readmit_events(policy, moved=targets != current)
@@ -172,14 +180,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     actions, clusters = _sync(ctx, w, want)
     ready = sum((cs.ready or 0) for cs in clusters.values())
     if w.divisible:
-        conditions.append(
-            condition(
-                "Available",
-                ready >= (w.replicas or 0),
-                "Available" if ready >= (w.replicas or 0) else "Degraded",
-                f"{ready}/{w.replicas} ready",
-            )
-        )
+        conditions.append(_available(ready, w.replicas or 0))
     applied = all(cs.applied for c, cs in clusters.items() if c in want)
     conditions.append(condition("FullyApplied", applied, "Applied" if applied else "Pending", ""))
     status = WorkloadStatus(
@@ -191,41 +192,57 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         clusters,
         excluded,  # read-only (placement results are never changed), often shared
         tuple(conditions),
+        bound,
     )
+    # its in-flight replicas count as held (targets.divide_replicas) and their room stays
+    # reserved while it is planned; now its reservation is what this plan leaves in flight
+    reserved = _reservation(ctx, w, clusters)
+    for name, amount in ws.reserved.items():
+        ctx.reserve(name, Resources() - amount)
+    for name, amount in reserved.items():
+        ctx.reserve(name, amount)
     new_state = WorkloadState(
-        dict(targets), drain.tasks, drain.evicted_from, since, {**limits}, unschedulable
+        dict(targets),
+        drain.tasks,
+        drain.evicted_from,
+        since,
+        {**limits},
+        unschedulable,
+        reserved,
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return _Outcome(actions, status, new_state, drain.events, wakeup)
 
 
-def _consume(
-    ctx: Context, w: Workload, before: Mapping[str, int], targets: Mapping[str, int]
-) -> None:
-    """Take the room of the replicas this plan adds (relative to the last plan) from the
-    clusters' free room for the rest of this pass."""
-    for name, n in targets.items():
-        old = before.get(name, 0)
-        if n <= old:
+def _reservation(
+    ctx: Context, w: Workload, clusters: Mapping[str, ClusterStatus]
+) -> dict[str, Resources]:
+    """The room `w` holds reserved: on each cluster it asks replicas of, those not on a node
+    (asked minus scheduled, as observed: on their way, or Pending until the rescheduling
+    threshold moves them), times its request."""
+    out: dict[str, Resources] = {}
+    if not w.divisible or w.request == _NO_REQUEST:
+        return out
+    for name, cs in clusters.items():
+        if not cs.desired:
             continue
-        c = ctx.desired.cluster(name)
-        assert c is not None
-        new_eff = ctx.desired.rendered(w, c, n)[2] or 0
-        old_eff = (ctx.desired.rendered(w, c, old)[2] or 0) if old else 0
-        if new_eff > old_eff:
-            ctx.consume(name, w.request.scaled(new_eff - old_eff))
+        obj = ctx.object(name, w.key)
+        placed = 0
+        if obj is not None:
+            if obj.scheduled is None:
+                continue  # this member does not tell: no reservation
+            placed = obj.scheduled  # Pending ones keep their claim until they are moved
+        if cs.desired > placed:
+            out[name] = w.request.scaled(cs.desired - placed)
+    return out
 
 
-def _order(desired: DesiredState, keys: Collection[str]) -> list[str]:
-    """The order workloads take capacity in within one pass: their policy's schedule priority
-    (higher first), then the workload key."""
-
-    def rank(key: str) -> tuple[int, str]:
-        w = desired.workloads.get(key)
-        p = desired.policy_for(w) if w is not None else None
-        return (-(p.schedule_priority if p is not None else 0), key)
-
-    return sorted(keys, key=rank)
+def _rank(desired: DesiredState, key: str) -> int:
+    """Where a workload comes in the order workloads take capacity in within one pass: its
+    policy's schedule priority (higher first); the workload key breaks ties."""
+    w = desired.workloads.get(key)
+    p = desired.policy_for(w) if w is not None else None
+    return -(p.schedule_priority if p is not None else 0)
 
 
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
@@ -237,6 +254,30 @@ def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[st
         assert c is not None
         out[name] = (ctx.desired.rendered(w, c, n)[2] or 0) if w.divisible else 0
     return out
+
+
+def _available(ready: int, replicas: int) -> Condition:
+    ok = ready >= replicas
+    why = "Available" if ok else "Degraded"
+    return condition("Available", ok, why, f"{ready}/{replicas} ready")
+
+
+def refresh_ready(status: WorkloadStatus, observed: Observation) -> WorkloadStatus:
+    """`status` with the Ready counts members now report and its Available condition: what a
+    reconcile would say of a workload whose only news is readiness and that has nothing
+    waiting on it (no eviction draining), so none of its decisions can change."""
+    clusters = {}
+    for name, cs in status.clusters.items():
+        member = observed.clusters.get(name)
+        obj = member.objects.get(status.key) if member is not None else None
+        ready = None if obj is None else obj.ready_replicas
+        clusters[name] = cs if ready == cs.ready else replace(cs, ready=ready)
+    ready = sum((cs.ready or 0) for cs in clusters.values())
+    conditions = tuple(
+        _available(ready, status.desired or 0) if c.type == "Available" else c
+        for c in status.conditions
+    )
+    return replace(status, ready=ready, clusters=clusters, conditions=conditions)
 
 
 def _scheduled(degraded: str, unschedulable: int, targets: int) -> list[Condition]:
@@ -311,6 +352,7 @@ def reconcile(
     thresholds: HealthThresholds = HealthThresholds(),
     dirty: Collection[str] | None = None,
     rescheduling: Rescheduling = Rescheduling(),
+    sensitive: Collection[str] = (),
 ) -> Plan:
     """Decide what every member should hold now.
 
@@ -323,6 +365,7 @@ def reconcile(
     changed = tuple(sorted({e.cluster for e in events}))
     taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
     ctx = Context(desired, observed, health, taints, now, rescheduling)
+    ctx.reserved.update(state.reserved)
     if dirty is None:
         keys = set(desired.workloads) | set(state.workloads)
     else:
@@ -334,11 +377,22 @@ def reconcile(
     # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
     workloads = dict(state.workloads) if keys else {}
     wakeups: dict[str, float] = {}
-    for key in _order(desired, keys):
+    # workloads room decided (`sensitive`, from the caller) are planned in this pass too, after
+    # any workload that changes the room reserved: as a full pass would see them
+    queue = [(_rank(desired, k), k) for k in keys]
+    heapq.heapify(queue)
+    queued = set(keys)
+    later = sorted((_rank(desired, k), k) for k in sensitive if k in desired.workloads)
+    while queue:
+        here, key = heapq.heappop(queue)
         w = desired.workloads.get(key)
         ws = state.workloads.get(key, _NO_STATE)
         if w is None:
-            # removed from the desired state: delete every copy we can reach
+            # removed from the desired state: delete every copy we can reach, reserve nothing
+            for name, amount in ws.reserved.items():
+                ctx.reserve(name, Resources() - amount)
+            if ws.reserved and key in workloads:
+                workloads[key] = replace(ws, reserved={})
             for name in ctx.holders(key):
                 if ctx.reachable(name):
                     actions.append(Delete(name, key, "workload removed"))
@@ -352,6 +406,11 @@ def reconcile(
         workloads[key] = out.state
         if out.wakeup is not None:
             wakeups[key] = out.wakeup
+        if out.state.reserved != ws.reserved:
+            for item in later:
+                if item > (here, key) and item[1] not in queued:
+                    queued.add(item[1])
+                    heapq.heappush(queue, item)
     actions.sort(key=_action_order)
     soonest = min(wakeups.values(), default=None)
     return Plan(
@@ -360,7 +419,9 @@ def reconcile(
         cluster_conditions=cluster_conditions(health, ctx),
         workloads=statuses,
         events=tuple(events),
-        state=FederationState(health, workloads if keys else state.workloads),
+        state=FederationState(
+            health, workloads if keys else state.workloads, ctx.reserved if keys else state.reserved
+        ),
         wakeups=wakeups,
         health_changed=changed,
     )

@@ -39,7 +39,7 @@ _Row = tuple[str, int, int, int | None, int, int | None]  # name weight min max 
 # base rows of a (policy, request) are interned as a number when they change, so a lookup
 # hashes a tuple of names, not a tuple of rows. Numbers are never reused, so clearing the
 # tables only costs misses.
-_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int]] = {}
+_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int, bool]] = {}
 _BASES: dict[tuple[_Row, ...], int] = {}
 _TIES: dict[str, bool] = {}
 _NUMBERS = itertools.count()
@@ -99,16 +99,18 @@ def divide_replicas(
     free: Mapping[str, int | None],
     rebalance: bool,
     limits: Mapping[str, Limit] | None = None,
-) -> tuple[dict[str, int], int]:
-    """Replicas per selected cluster and how many fit nowhere. `limits` cap clusters whose
+) -> tuple[dict[str, int], int, bool]:
+    """Replicas per selected cluster, how many fit nowhere, and whether room decided the
+    layout (a capacity pushed replicas elsewhere, some fit nowhere, or a Pending cap holds):
+    only such workloads can change when a member's room changes. `limits` cap clusters whose
     replicas stayed Pending (federation.core.pending): their share and capacity are cut to what
     they placed, so the division moves the rest."""
     total = w.replicas or 0
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
-        return {c: total for c in selected}, 0
-    if not selected:
-        return {}, total
+        return {c: total for c in selected}, 0, False
+    if not selected:  # nothing admits it: room is not what holds it back
+        return {}, total, False
     key = w.key
     method = rs.method_name()
     if rebalance and method in _STEADY:
@@ -119,21 +121,31 @@ def divide_replicas(
         current = {c: min(n, limits[c].replicas) if c in limits else n for c, n in current.items()}
     base, number = _base_rows(ctx, w, policy, free)
     # rows that differ from the base: clusters the workload is assigned to or present on,
-    # capped by Pending replicas, or whose room workloads planned earlier in this pass took
+    # capped by Pending replicas, or whose room other workloads' unplaced replicas reserve
     special: dict[str, _Row] = {}
-    taken = [n for n in ctx.consumed if _short(ctx, w, n, free, total)]
-    for name in (*current, *ctx.holders(key), *(limits or ()), *taken):
+    reserved = ctx.reserved
+    taken = [n for n in selected if n in reserved and _short(ctx, w, n, free, total)]
+    pinned = _pinned(ctx, w, selected)
+    for name in (*current, *ctx.holders(key), *(limits or ()), *taken, *pinned):
         if name in special or name not in base:
             continue
         _, weight, lo, hi, _, room = base[name]
-        if name in ctx.consumed and room is not None:
+        if name in ctx.reserved and room is not None:
             room = ctx.room_after(name, w.request)
         obj = ctx.object(name, key)
-        # capacity = replicas already holding resources there + what still fits
+        # capacity = replicas already holding resources there, those on their way (asked, not
+        # placed and not Pending: their room is reserved for them) + what still fits
         held = 0
         if obj is not None:
             held = obj.scheduled if obj.scheduled is not None else (obj.ready_replicas or 0)
+        # replicas already asked of this cluster stay there, placed or not: room decides where
+        # NEW replicas go; replicas that stay Pending move only after the rescheduling threshold
+        # (federation.core.pending). Cutting them at once, on an estimate that moves with every
+        # observation, would bounce them between clusters.
+        held = max(held, current.get(name, 0))
         cap = None if room is None else held + room
+        if name in pinned:
+            cap = None  # an override fixes what it runs: its share takes no room
         if limits and name in limits:
             cap = limits[name].replicas if cap is None else min(cap, limits[name].replicas)
         special[name] = (name, weight, lo, hi, current.get(name, 0), cap)
@@ -161,15 +173,32 @@ def divide_replicas(
         hit = remember(
             _DIVISIONS,
             memo_key,
-            (tuple((c, n) for c, n in div.replicas.items() if n > 0), div.unschedulable),
+            (
+                tuple((c, n) for c, n in div.replicas.items() if n > 0),
+                div.unschedulable,
+                bool(div.overflow or div.unschedulable),
+            ),
         )
-    return dict(hit[0]), hit[1]
+    return dict(hit[0]), hit[1], hit[2] or bool(limits)
+
+
+def _pinned(ctx: Context, w: Workload, selected: tuple[str, ...]) -> tuple[str, ...]:
+    """Selected clusters where an override fixes the replica count, whatever the share."""
+    if not ctx.desired.overrides_for(w):
+        return ()
+    out = []
+    for name in selected:
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        if ctx.desired.rendered(w, c, 1)[2] == ctx.desired.rendered(w, c, 2)[2]:
+            out.append(name)
+    return tuple(out)
 
 
 def _short(
     ctx: Context, w: Workload, name: str, free: Mapping[str, int | None], total: int
 ) -> bool:
-    """Does this pass's consumption on `name` cut the room `w` could use there?"""
+    """Do other workloads' reservations on `name` cut the room `w` could use there?"""
     room = free.get(name)
     if room is None:
         return False
