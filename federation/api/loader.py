@@ -20,13 +20,14 @@ from federation.api import (
     references,
     resources,
     scenario_loader,
+    taint_policy,
     timeline,
 )
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
-from federation.api.schema import KINDS, NATIVE
+from federation.api.schema import CORE_GROUPS, KINDS, NATIVE
 from federation.api.source import SourceDoc, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
@@ -113,12 +114,18 @@ class _Session:
         if "kind" not in d:
             self.error(doc, (), "missing required field 'kind'")
             return None
-        if not isinstance(d["kind"], str) or d["kind"] not in KINDS:
-            self.error(
-                doc, ("kind",), f"must be one of {', '.join(sorted(KINDS))}, got {show(d['kind'])}"
-            )
+        kind = d["kind"]
+        if not isinstance(kind, str) or not kind:
+            self.error(doc, ("kind",), f"must be a kind name, got {show(kind)}")
             return None
-        problems = structure_errors(d["kind"], d)
+        api = d.get("apiVersion")
+        known = CORE_GROUPS.get(api) if isinstance(api, str) else None
+        if kind not in KINDS and (api == KINDS["Cluster"] or known is not None):
+            # kfed's own group and Kubernetes' groups have a fixed set of kinds: a typo
+            mine = sorted({k for k, v in KINDS.items() if v == api} | (known or frozenset()))
+            self.error(doc, ("kind",), f"must be one of {', '.join(mine)}, got {show(kind)}")
+            return None
+        problems = structure_errors(kind if kind in KINDS else "Template", d)
         for path, message in problems:
             self.error(doc, path, message)
         return [path for path, _ in problems]
@@ -146,7 +153,7 @@ class _Session:
             kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
             convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
             if convert is None:
-                convert = _no_record
+                convert = records.workload if isinstance(kind, str) else _no_record
             self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
         return self.records[key]
 
@@ -173,6 +180,8 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "ClusterPropagationPolicy": policies.propagation_policy,
     "OverridePolicy": policies.override_policy,
     "ClusterOverridePolicy": policies.override_policy,
+    "ClusterTaintPolicy": taint_policy.taint_policy,
+    "Scenario": _no_record,
     **{kind: records.workload for kind in NATIVE},
 }
 
@@ -194,6 +203,7 @@ def _split(
 
 def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
     out: tuple[list[Any], ...] = ([], [], [], [])
+    taints: list[records.TaintPolicy] = []
     for doc in fed.docs:
         rec = s.record(doc)
         if isinstance(rec, Cluster):
@@ -204,6 +214,10 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             out[2].append(rec)
         elif isinstance(rec, Workload):
             out[3].append(rec)
+        elif isinstance(rec, records.TaintPolicy):
+            taints.append(rec)
+    if taints:
+        out[0][:] = taint_policy.apply(out[0], taints)
     references.duplicates(fed.docs, s.ctx)
     return out
 

@@ -46,6 +46,7 @@ KINDS: dict[str, str] = {
     "OverridePolicy": API_VERSION,
     "ClusterOverridePolicy": API_VERSION,
     "Scenario": API_VERSION,
+    "ClusterTaintPolicy": API_VERSION,
     "Namespace": "v1",
     "ConfigMap": "v1",
     "Secret": "v1",
@@ -57,6 +58,64 @@ NAMESPACED = frozenset(
     {"PropagationPolicy", "OverridePolicy", "ConfigMap", "Secret", "Service", "Deployment", "Job"}
 )
 NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
+# Kubernetes' cluster-scoped kinds: any other kind kfed does not know is a namespaced template
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "CSIDriver",
+        "VolumeSnapshotClass",
+    }
+)
+# the apiVersions of Kubernetes' own groups and their kinds: a kind of one of these groups kfed
+# does not know is a typo, not a custom resource
+CORE_GROUPS: dict[str, frozenset[str]] = {
+    "v1": frozenset(
+        {
+            "Namespace",
+            "ConfigMap",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+            "PersistentVolumeClaim",
+            "PersistentVolume",
+            "Pod",
+            "ReplicationController",
+            "LimitRange",
+            "ResourceQuota",
+            "Endpoints",
+            "Node",
+            "List",
+        }
+    ),
+    "apps/v1": frozenset(
+        {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"}
+    ),
+    "batch/v1": frozenset({"Job", "CronJob"}),
+}
+# kinds whose replica count Karmada's default interpreter knows, beyond Deployment and Job
+REPLICA_PATHS = {"StatefulSet": "/spec/replicas", "ReplicaSet": "/spec/replicas"}
+REPLICA_PATH_ANNOTATION = "kfed.io/replicas-path"
+
+
+def is_namespaced(kind: str) -> bool:
+    """Does a document of `kind` live in a namespace? kfed's own kinds and Kubernetes'
+    cluster-scoped ones do not; every other kind (a template) does."""
+    if kind in KINDS:
+        return kind in NAMESPACED
+    return kind not in CLUSTER_SCOPED
+
 
 # pattern -> how error messages describe it
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
@@ -110,9 +169,16 @@ _AFFINITY: dict[str, Any] = {
         _AFFINITY_PROPS, description="which clusters; empty matches every cluster"
     ),
     "ClusterAffinityTerm": obj(
-        {"affinityName": STR, **_AFFINITY_PROPS},
+        {
+            "affinityName": STR,
+            **_AFFINITY_PROPS,
+            "overflowAffinities": array(
+                obj({"affinityName": STR, **_AFFINITY_PROPS}, ("affinityName",)), minItems=1
+            ),
+        },
         description="one ordered group of clusterAffinities",
     ),
+    "Taint": obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect")),
 }
 _META: dict[str, Any] = {
     "NamespacedMeta": obj(
@@ -166,7 +232,7 @@ _CLUSTER = obj(
             description="allocatable capacity; pods defaults to 110 per node",
         ),
         "nodes": NODES,
-        "taints": array(obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
+        "taints": array(ref("Taint")),
         "costPerCpuHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
@@ -194,7 +260,7 @@ _PLACEMENT = obj(
             obj(
                 {
                     "spreadByField": {"enum": ["cluster", "region", "zone", "provider"]},
-                    "minGroups": POSITIVE,
+                    "minGroups": COUNT,
                     "maxGroups": POSITIVE,
                 }
             )
@@ -203,8 +269,19 @@ _PLACEMENT = obj(
             {
                 "replicaSchedulingType": {"enum": ["Duplicated", "Divided"]},
                 "replicaDivisionPreference": {
-                    "enum": ["StaticWeight", "DynamicWeight", "Aggregated"]
+                    "enum": ["Weighted", "Aggregated", "StaticWeight", "DynamicWeight"]
                 },
+                "weightPreference": obj(
+                    {
+                        "staticWeightList": array(
+                            obj(
+                                {"targetCluster": ref("ClusterAffinity"), "weight": POSITIVE},
+                                ("targetCluster", "weight"),
+                            )
+                        ),
+                        "dynamicWeight": {"enum": ["AvailableReplicas"]},
+                    }
+                ),
                 "method": {
                     "enum": ["kfed", "webster", "webster-dynamic", "webster-aggregated", "kubefed"]
                 },
@@ -236,6 +313,7 @@ _FAILOVER = obj(
         "purgeMode": {"enum": ["Graceful", "Directly"]},
         "gracePeriodSeconds": SECONDS,
         "failback": obj({"enabled": BOOL, "stabilizationWindowSeconds": SECONDS}),
+        "cluster": obj({"purgeMode": {"enum": ["Gracefully", "Directly"]}}),
     }
 )
 _PROPAGATION = obj(
@@ -243,11 +321,32 @@ _PROPAGATION = obj(
         "priority": INT,
         "schedulePriority": obj({"priority": INT}),
         "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
+        "propagateDeps": BOOL,
         "placement": _PLACEMENT,
         "failover": _FAILOVER,
+        "suspension": obj(
+            {"dispatching": BOOL, "dispatchingOnClusters": obj({"clusterNames": array(NAME)})}
+        ),
     },
     ("resourceSelectors",),
 )
+_MAP_OPS = {
+    # a list of operations (Karmada), or a plain map, which means add; keywords apply by type
+    "type": ["array", "object"],
+    "items": obj(
+        {"operator": {"enum": ["add", "remove", "replace"]}, "value": STRMAP}, ("operator",)
+    ),
+    "additionalProperties": {"type": "string"},
+    "description": "[{operator: add|remove|replace, value: {k: v}}] (Karmada); a plain map "
+    "means add",
+}
+_ARGS_OPS = array(
+    obj(
+        {"containerName": NAME, "operator": {"enum": ["add", "remove"]}, "value": array(STR)},
+        ("containerName", "operator"),
+    )
+)
+_JSON_OPS = array(obj({"subPath": STR, "operator": PATCH_OP, "value": {}}, ("subPath", "operator")))
 _OVERRIDE = obj(
     {
         "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
@@ -263,13 +362,22 @@ _OVERRIDE = obj(
                                         "component": {"enum": ["Registry", "Repository", "Tag"]},
                                         "operator": PATCH_OP,
                                         "value": STR,
+                                        "predicate": obj({"path": STR}, ("path",)),
                                     },
                                     ("component", "operator"),
                                 )
                             ),
                             "replicas": COUNT,
-                            "labelsOverrider": STRMAP,
-                            "annotationsOverrider": STRMAP,
+                            "commandOverrider": _ARGS_OPS,
+                            "argsOverrider": _ARGS_OPS,
+                            "labelsOverrider": _MAP_OPS,
+                            "annotationsOverrider": _MAP_OPS,
+                            "fieldOverrider": array(
+                                obj(
+                                    {"fieldPath": STR, "json": _JSON_OPS, "yaml": _JSON_OPS},
+                                    ("fieldPath",),
+                                )
+                            ),
                             "plaintext": array(
                                 obj(
                                     {"path": STR, "operator": PATCH_OP, "value": {}},
@@ -311,6 +419,33 @@ _POD_TEMPLATE = obj(
         ),
     },
     closed=False,
+)
+
+
+_TAINT_CONDITIONS = array(
+    obj(
+        {
+            "conditionType": NAME,
+            "operator": {"enum": ["In", "NotIn"]},
+            "statusValues": array(STR, minItems=1),
+        },
+        ("conditionType", "operator", "statusValues"),
+    )
+)
+_TAINT_POLICY = obj(
+    {
+        "targetClusters": ref("ClusterAffinity"),
+        "addOnConditions": _TAINT_CONDITIONS,
+        "removeOnConditions": _TAINT_CONDITIONS,
+        "taints": array(
+            obj(
+                {"key": NAME, "value": STR, "effect": {"enum": ["NoSchedule", "NoExecute"]}},
+                ("key", "effect"),
+            ),
+            minItems=1,
+        ),
+    },
+    ("taints",),
 )
 
 
@@ -384,7 +519,16 @@ DEFS: dict[str, Any] = {
         "ClusterOverridePolicy", "ClusterScopedMeta", _OVERRIDE, spec_required=True
     ),
     "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
+    "ClusterTaintPolicy": _kfed_kind(
+        "ClusterTaintPolicy", "ClusterScopedMeta", _TAINT_POLICY, spec_required=True
+    ),
     **_NATIVE_KINDS,
+    # any other kind: a template kfed copies whole (or divides, with a replica path)
+    "Template": obj(
+        {"apiVersion": NAME, "kind": NAME, "metadata": ref("NativeMeta")},
+        ("apiVersion", "kind", "metadata"),
+        closed=False,
+    ),
 }
 
 
@@ -400,13 +544,19 @@ def document() -> dict[str, Any]:
         ),
         "type": "object",
         "required": ["apiVersion", "kind"],
-        "properties": {"apiVersion": {"type": "string"}, "kind": {"enum": sorted(KINDS)}},
+        "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}},
         "allOf": [
             {
                 "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
                 "then": ref(kind),
             }
             for kind in sorted(KINDS)
+        ]
+        + [
+            {
+                "if": {"not": {"properties": {"kind": {"enum": sorted(KINDS)}}}},
+                "then": ref("Template"),
+            }
         ],
         "$defs": DEFS,
     }

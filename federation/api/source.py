@@ -12,7 +12,7 @@ import yaml
 
 from federation.api.errors import Path, Problem, format_path, show
 from federation.api.files import check_text
-from federation.api.schema import NAMESPACED
+from federation.api.schema import API_VERSION, KINDS, is_namespaced
 from federation.api.shape import Refused, Shape
 
 DEFAULT_NAMESPACE = "default"
@@ -41,8 +41,10 @@ class SourceDoc:
 def namespace_of(data: Mapping[str, Any]) -> str:
     """The namespace a document lives in: "" for cluster-scoped kinds."""
     kind = data.get("kind")
-    if kind not in NAMESPACED:
+    if not isinstance(kind, str) or not is_namespaced(kind):
         return ""
+    if kind not in KINDS and data.get("apiVersion") == API_VERSION:
+        return ""  # an unknown kind of kfed's own group (a typo) is no template
     meta = data.get("metadata")
     ns = meta.get("namespace") if isinstance(meta, Mapping) else None
     return ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE

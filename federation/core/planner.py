@@ -35,7 +35,13 @@ from federation.core.health import (
     health_taints,
     observe_probe,
 )
-from federation.core.model import KIND_ORDER, Observation, Rescheduling, Workload
+from federation.core.model import (
+    KIND_ORDER,
+    Observation,
+    PropagationPolicy,
+    Rescheduling,
+    Workload,
+)
 from federation.core.pending import Limit, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
@@ -110,8 +116,13 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     conditions: list[Condition] = []
     since = dict(ws.pending_since)
     limits: dict[str, Limit] = dict(ws.limits)
-    if policy is None:
-        targets: dict[str, int] = {}
+    followed = ctx.followed(key) if not w.divisible else set()
+    if policy is None and followed:
+        targets: dict[str, int] = {c: 0 for c in sorted(followed)}
+        msg = f"follows {', '.join(ctx.desired.required_by(key))} (propagateDeps)"
+        conditions.append(condition("Scheduled", True, "Dependency", msg))
+    elif policy is None:
+        targets = {}
         conditions.append(
             condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
         )
@@ -138,10 +149,10 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         if w.divisible:
             watch_pending(ctx, w, current, since, limits, free, drain.events, drain.wakeups)
             targets, unschedulable = divide_replicas(
-                ctx, w, policy, res.selected, current, free, failback, limits
+                ctx, w, policy, res.selected, current, free, failback, limits, res.tiers
             )
         else:
-            targets = {c: 0 for c in res.selected}
+            targets = {c: 0 for c in (*res.selected, *sorted(followed))}
         if w.divisible:
             _consume(ctx, w, ws.assignment, targets)
         drain.evict(policy, leaving, ws.assignment, targets)
@@ -169,7 +180,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     want: dict[str, int | None] = {c: replicas_of(n) for c, n in targets.items()}
     for c, n in drain.kept(targets).items():
         want[c] = replicas_of(n)
-    actions, clusters = _sync(ctx, w, want)
+    actions, clusters = _sync(ctx, w, want, policy)
     ready = sum((cs.ready or 0) for cs in clusters.values())
     if w.divisible:
         conditions.append(
@@ -218,12 +229,15 @@ def _consume(
 
 def _order(desired: DesiredState, keys: Collection[str]) -> list[str]:
     """The order workloads take capacity in within one pass: their policy's schedule priority
-    (higher first), then the workload key."""
+    (higher first), then the workload key; the dependencies that follow workloads come last,
+    once the clusters of what they follow are known."""
 
-    def rank(key: str) -> tuple[int, str]:
+    def rank(key: str) -> tuple[int, int, str]:
+        # dependencies (propagateDeps) after the workloads they follow
         w = desired.workloads.get(key)
         p = desired.policy_for(w) if w is not None else None
-        return (-(p.schedule_priority if p is not None else 0), key)
+        follows = 1 if desired.required_by(key) else 0
+        return (follows, -(p.schedule_priority if p is not None else 0), key)
 
     return sorted(keys, key=rank)
 
@@ -254,9 +268,10 @@ def _scheduled(degraded: str, unschedulable: int, targets: int) -> list[Conditio
 
 
 def _sync(
-    ctx: Context, w: Workload, want: Mapping[str, int | None]
+    ctx: Context, w: Workload, want: Mapping[str, int | None], policy: PropagationPolicy | None
 ) -> tuple[list[Action], dict[str, ClusterStatus]]:
-    """Actions that make every member hold exactly `want`, and per-cluster status."""
+    """Actions that make every member hold exactly `want`, and per-cluster status. Nothing is
+    written to a cluster the policy suspends dispatching to (Karmada's suspension)."""
     actions: list[Action] = []
     clusters: dict[str, ClusterStatus] = {}
     for name, replicas in sorted(want.items()):
@@ -268,6 +283,9 @@ def _sync(
         ready = None if obj is None else obj.ready_replicas
         if not ctx.reachable(name):
             clusters[name] = ClusterStatus(effective, ready, applied, "ClusterUnreachable")
+            continue
+        if policy is not None and policy.suspends(name):
+            clusters[name] = ClusterStatus(effective, ready, applied, "Suspended")
             continue
         if not applied:
             actions.append(
@@ -286,7 +304,9 @@ def _sync(
             # cluster never deletes it (removing it from the federation does)
             clusters[name] = ClusterStatus(None, None, True, "Retained")
             continue
-        if ctx.reachable(name):
+        if policy is not None and policy.suspends(name):
+            clusters[name] = ClusterStatus(0, ready, False, "Suspended")
+        elif ctx.reachable(name):
             actions.append(Delete(name, w.key, "not a target"))
             clusters[name] = ClusterStatus(0, ready, False, "Deleting")
         else:
@@ -321,7 +341,10 @@ def reconcile(
     """
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
-    taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
+    taints = {
+        c.name: c.taints + health_taints(health[c.name], c.not_ready_taints)
+        for c in desired.clusters
+    }
     ctx = Context(desired, observed, health, taints, now, rescheduling)
     if dirty is None:
         keys = set(desired.workloads) | set(state.workloads)
@@ -329,10 +352,12 @@ def reconcile(
         keys = set(dirty)
         for name in changed:
             keys |= touching(desired, state, name, ctx.obs(name).objects)
+        keys |= {d for k in list(keys) for d in desired.dependencies(k)}
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
     # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
     workloads = dict(state.workloads) if keys else {}
+    ctx.states = workloads
     wakeups: dict[str, float] = {}
     for key in _order(desired, keys):
         w = desired.workloads.get(key)
