@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from federation.api import (
+    compat,
+    files,
     policies,
     records,
     references,
@@ -23,6 +25,8 @@ from federation.api import (
     taint_policy,
     timeline,
 )
+from federation.api.compat.health import health_defaults
+from federation.api.compat.report import DocReport
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
@@ -50,6 +54,8 @@ class Documents:
     scenarios: tuple[Scenario, ...] = ()
     files: tuple[str, ...] = ()  # every file read, as named in messages
     warnings: tuple[str, ...] = ()  # legal but suspicious input, formatted like errors
+    # what became of each field of each Karmada or KubeFed document (federation.api.compat)
+    compat: tuple[DocReport, ...] = ()
 
     def desired(self) -> DesiredState:
         return DesiredState.build(self.clusters, self.policies, self.overrides, self.workloads)
@@ -59,6 +65,13 @@ class Documents:
 class _Federation:
     docs: list[SourceDoc] = field(default_factory=list)
     scenario: SourceDoc | None = None
+    translation: compat.Translation | None = None
+
+    def translate(self, s: _Session) -> None:
+        """Other projects' documents read as kfed's (once)."""
+        if self.translation is None:
+            self.translation = compat.translate(s, self.docs)
+            self.docs = self.translation.docs
 
 
 class _Session:
@@ -223,9 +236,16 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
 
 
 def _scenario_builder(
-    doc: SourceDoc, world: timeline.World, desired: DesiredState
+    doc: SourceDoc, world: timeline.World, desired: DesiredState, fed: _Federation
 ) -> Callable[[Ctx], Scenario]:
-    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
+    kubefed = fed.translation.kubefed_health if fed.translation is not None else None
+    origins = {
+        d.source or "kfed"
+        for d in fed.docs
+        if isinstance(d.data, Mapping) and d.data.get("kind") == "Cluster"
+    }
+    base = health_defaults(origins, kubefed)
+    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file, base)
 
 
 def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
@@ -240,6 +260,11 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         fed = _split(s, shown, s.read(shown, text), shared)
         if fed is not None:
             feds.append(fed)
+    reports: list[DocReport] = []
+    for f in (shared, *feds):
+        f.translate(s)
+        assert f.translation is not None
+        reports += f.translation.reports
     clusters, pols, ovs, wls = _build(s, shared)
     references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
@@ -250,7 +275,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired))
+        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed))
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))
@@ -265,7 +290,16 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         tuple(scenarios),
         tuple(s.files),
         tuple(str(w) for w in warnings),
+        _unique(reports),
     )
+
+
+def _unique(reports: list[DocReport]) -> tuple[DocReport, ...]:
+    """One report per document, however many federations include its file."""
+    seen: dict[tuple[str, int, str], DocReport] = {}
+    for r in reports:
+        seen.setdefault((r.file, r.line, r.where), r)
+    return tuple(sorted(seen.values(), key=lambda r: (r.file, r.line)))
 
 
 def load_documents(
@@ -275,7 +309,7 @@ def load_documents(
     them). Raises `LoadError` listing every problem; returns nothing half-loaded. Warnings
     (legal but suspicious input) are on `Documents.warnings`; `strict` makes them errors.
     `allow_outside` lets a scenario's resources live outside the scenario file's folder."""
-    given: list[tuple[str, str | None]] = [(os.fspath(p), None) for p in paths]
+    given: list[tuple[str, str | None]] = [(p, None) for p in files.expand(paths)]
     return _load(_Session(allow_outside=allow_outside), given, strict=strict)
 
 

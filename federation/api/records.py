@@ -71,7 +71,7 @@ class Ctx:
         self.doc = doc
         self.problems = problems
         self.warnings: list[Problem] = [] if warnings is None else warnings
-        self.where = describe(doc.data)
+        self.where = doc.where or describe(doc.data)
         # paths with a structural problem: semantic problems in, above or below them would
         # only repeat it
         self.blocked = [tuple(b) for b in blocked]
@@ -90,7 +90,11 @@ class Ctx:
 
     def _problem(self, path: Path, message: str) -> Problem:
         return Problem(
-            self.doc.file, self.doc.line_of(path), format_path(path), message, self.where
+            self.doc.file,
+            self.doc.line_of(path),
+            format_path(self.doc.original(path)),
+            message,
+            self.where,
         )
 
 

@@ -27,10 +27,24 @@ class SourceDoc:
     data: Any
     line: int  # 1-based line of the document start
     lines: dict[Path, int] = field(default_factory=dict)
+    # a document kfed derived from another project's (federation.api.compat): where each part
+    # of `data` came from (longest prefix first: (path here, path in the original)), how the
+    # original is described in messages, and whose document it was ("karmada", "kubefed")
+    origin: tuple[tuple[Path, Path], ...] = ()
+    where: str = ""
+    source: str = ""
+
+    def original(self, path: Sequence[str | int]) -> Path:
+        """`path` of `data` as a path of the document the user wrote."""
+        p = tuple(path)
+        for mine, theirs in self.origin:
+            if p[: len(mine)] == mine:
+                return (*theirs, *p[len(mine) :])
+        return p
 
     def line_of(self, path: Sequence[str | int]) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
-        p = tuple(path)
+        p = self.original(path)
         while p:
             if p in self.lines:
                 return self.lines[p]
