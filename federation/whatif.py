@@ -210,7 +210,7 @@ def _why(
             w.replicas or 0,
             rows,
             method=rs.method_name(),
-            key=w.uid or w.key,
+            key=w.tie_key(rs.method_name()),
             rebalance=True,
         )
         division = div.reason

@@ -417,6 +417,14 @@ class Workload:
     def key(self) -> str:
         return workload_key(self.kind, self.namespace, self.name)
 
+    def tie_key(self, method: str) -> str:
+        """What a division method breaks ties by: KubeFed's planner hashes the federated
+        object's namespace/name (its qualified name); the Webster methods hash the UID (the
+        workload key when there is none)."""
+        if method == "kubefed":
+            return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return self.uid or self.key
+
     @property
     def divisible(self) -> bool:
         return (self.kind in REPLICATED_KINDS or bool(self.replica_path)) and (

@@ -66,7 +66,9 @@ def nominal(desired: DesiredState, w: Workload) -> Nominal:
             rows.append(
                 {"name": name, "weight": weight, "min": lo, "max": hi, "capacity": free[name]}
             )
-        div = divide(total, rows, method=rs.method_name(), key=w.uid or w.key, rebalance=True)
+        div = divide(
+            total, rows, method=rs.method_name(), key=w.tie_key(rs.method_name()), rebalance=True
+        )
         shares = {c: n for c, n in div.replicas.items() if n > 0}
         unschedulable = div.unschedulable
     out: dict[str, int] = {}

@@ -144,7 +144,7 @@ def divide_replicas(
         differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
     else:
         differ = ()
-    uid = w.uid or key
+    uid = w.tie_key(method)
     rebalance = rebalance or rs.rebalance
     tier_key = tuple(sorted((tiers or {}).items()))
     memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ, tier_key)

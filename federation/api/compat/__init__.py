@@ -122,7 +122,7 @@ class Translation:
     kubefed_health: Mapping[str, Any] | None = None
 
 
-def _items(s: Session, doc: SourceDoc) -> list[SourceDoc]:
+def list_items(s: Session, doc: SourceDoc) -> list[SourceDoc]:
     """A `kind: List` (as `kubectl get -o yaml` writes) as its items; any other as itself."""
     d = doc.data
     if not (isinstance(d, Mapping) and d.get("kind") == "List" and d.get("apiVersion") == "v1"):
@@ -156,7 +156,7 @@ def translate(s: Session, docs: Sequence[SourceDoc]) -> Translation:
     jobs: dict[str, list[Job]] = {"Karmada": [], "KubeFed": []}
     reports: list[DocReport] = []
     for given in docs:
-        for doc in _items(s, given):
+        for doc in list_items(s, given):
             project = project_of(doc.data)
             if project is None:
                 out.append(doc)

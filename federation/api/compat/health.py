@@ -49,3 +49,12 @@ def health_defaults(
             int(kubefed["successThreshold"]),
         )
     return HealthThresholds()
+
+
+def spec_health(th: HealthThresholds) -> str:
+    """`th` as a Scenario's spec.health block (one line of YAML)."""
+    return (
+        f"health: {{probePeriod: {th.probe_period:g}s, probeTimeout: {th.probe_timeout:g}s, "
+        f"failureThreshold: {th.failure_count}, failureSeconds: {th.failure_seconds:g}s, "
+        f"successThreshold: {th.success_count}, successSeconds: {th.success_seconds:g}s}}"
+    )

@@ -201,6 +201,12 @@ def _propagation(
     if purge:
         failover["cluster"] = {"purgeMode": purge}
     out["failover"] = failover
+    job.report.notes.append(
+        "kfed's own eviction of Offline clusters is off (failover.enabled: false): Karmada "
+        "evicts only on NoExecute taints, such as a ClusterTaintPolicy adds; a cluster is a "
+        "candidate again as soon as it is Ready (stabilizationWindowSeconds: 0)"
+        + ("; a WorkloadRebalancer names its workloads: failback enabled" if fails_back else "")
+    )
     job.emit(
         {
             "apiVersion": API_VERSION,

@@ -184,6 +184,11 @@ def _federated(
                 f"replaced by ReplicaSchedulingPreference {rsp.report.where}, as KubeFed does",
             )
         rsp.report.becomes.append(f"{pp_kind} {ns}/{name} (division method kubefed)")
+        job.report.notes.append(
+            f"scheduled by a ReplicaSchedulingPreference: re-planned without a cluster "
+            f"{unavailable:g}s after it goes Offline, a candidate again {available:g}s after "
+            "it is Ready" + (" (replicas move back: rebalance)" if rs.get("rebalance") else "")
+        )
     elif placement is not None:
         if "clusters" in placement:
             names = [c["name"] for c in placement["clusters"]]
@@ -208,6 +213,10 @@ def _federated(
                 },
                 "failover": {"enabled": False},  # KubeFed never moves what no RSP schedules
             }
+            job.report.notes.append(
+                "copied whole to every cluster it names (Duplicated); KubeFed never moves it "
+                "(failover.enabled: false)"
+            )
     if policy is not None:
         job.emit(
             {

@@ -36,6 +36,7 @@ class DocReport:
     fields: list[FieldNote] = field(default_factory=list)
     becomes: list[str] = field(default_factory=list)  # the kfed documents made from it
     documents: list[Mapping[str, Any]] = field(default_factory=list)  # ... as data
+    notes: list[str] = field(default_factory=list)  # what the document as a whole means
 
     def set(self, path: Path, status: Status, note: str, *, warned: bool = True) -> None:
         """Record (or replace) the status of the field at `path`."""
@@ -73,6 +74,7 @@ class DocReport:
             "kind": self.kind,
             "document": self.where,
             "becomes": list(self.becomes),
+            "notes": list(self.notes),
             "fields": [
                 {"path": format_path(f.path), "status": f.status, "note": f.note}
                 for f in sorted(self.fields, key=lambda f: (f.path_str(), f.status))
@@ -87,8 +89,13 @@ def totals(reports: Iterable[DocReport]) -> dict[str, int]:
     return {s: c.get(s, 0) for s in STATUSES}
 
 
-def text(reports: Sequence[DocReport], written: Mapping[str, str] | None = None) -> str:
-    """The report `kfed import` writes: per document, each field and what became of it."""
+def text(
+    reports: Sequence[DocReport],
+    written: Mapping[str, str] | None = None,
+    scenarios: Sequence[str] = (),
+) -> str:
+    """The report `kfed import` writes: per document, each field and what became of it;
+    `scenarios` are paragraphs about running the imported documents in a Scenario."""
     lines = ["# kfed import report", ""]
     t = totals(reports)
     n = sum(t.values())
@@ -100,11 +107,15 @@ def text(reports: Sequence[DocReport], written: Mapping[str, str] | None = None)
         lines += ["", f"## {r.file}:{r.line}: {r.project} {r.where}"]
         if r.becomes:
             lines.append(f"becomes: {', '.join(r.becomes)}")
+        lines += [f"note: {n}" for n in r.notes]
         if not r.fields:
             lines.append("(no fields)")
         for f in sorted(r.fields, key=lambda f: format_path(f.path)):
             note = f" - {f.note}" if f.note else ""
             lines.append(f"- {format_path(f.path)}: {f.status}{note}")
+    if scenarios:
+        lines += ["", "## scenarios", ""]
+        lines += [p for paragraph in scenarios for p in (paragraph, "")][:-1]
     if written:
         lines += ["", "## files written", ""]
         lines += [f"- {path}: {what}" for path, what in written.items()]
