@@ -352,8 +352,8 @@ def _cluster() -> tuple[Field, ...]:
             "kfed assumes every kind is installed on every member",
             ANY,
         ),
-        Field("status.kubernetesVersion", "not simulated", "", STR),
-        Field("status.remedyActions", "not simulated", "", ANY),
+        Field("status.kubernetesVersion", "not simulated", "kfed's members have no version", STR),
+        Field("status.remedyActions", "not simulated", "kfed models no traffic control", ANY),
     )
 
 
@@ -405,7 +405,7 @@ def _rebalancer() -> tuple[Field, ...]:
         Field(f"{w}.name", "approximated", how, NAME, required=True),
         Field(f"{w}.namespace", "approximated", how, STR),
         Field("spec.ttlSecondsAfterFinished", "exact", "bookkeeping", INT),
-        Field("status", "not simulated", "", ANY),
+        Field("status", "not simulated", "written by Karmada", ANY),
     )
 
 

@@ -49,7 +49,7 @@ def federated() -> tuple[Field, ...]:
         ),
         Field("spec.overrides[].clusterOverrides[].path", "exact", "", STR, required=True),
         Field("spec.overrides[].clusterOverrides[].value", "exact", "", ANY),
-        Field("status", "not simulated", "", ANY),
+        Field("status", "not simulated", "written by KubeFed", ANY),
     )
 
 
@@ -89,7 +89,7 @@ def _rsp() -> tuple[Field, ...]:
             'weight, minReplicas, maxReplicas per cluster; "*" for the others; no entry: none',
             {"type": "object", "additionalProperties": pref},
         ),
-        Field("status", "not simulated", "", ANY),
+        Field("status", "not simulated", "written by KubeFed", ANY),
     )
 
 
@@ -142,15 +142,20 @@ def _config() -> tuple[Field, ...]:
             "an Offline cluster keeps its share before it is re-planned)",
             DURATION,
         ),
-        Field(f"{cd}.cacheSyncTimeout", "not simulated", "", DURATION),
+        Field(f"{cd}.cacheSyncTimeout", "not simulated", "kfed has no informer caches", DURATION),
         Field("spec.leaderElect", "not simulated", "kfed runs one controller", OBJECT),
         Field("spec.featureGates", "not simulated", "kfed has SchedulerPreferences on", ANY),
         Field(f"{hc}.period", "approximated", health, DURATION),
         Field(f"{hc}.timeout", "approximated", health, DURATION),
         Field(f"{hc}.failureThreshold", "approximated", health, COUNT),
         Field(f"{hc}.successThreshold", "approximated", health, COUNT),
-        Field("spec.syncController", "not simulated", "", OBJECT),
-        Field("spec.statusController", "not simulated", "", OBJECT),
+        Field(
+            "spec.syncController",
+            "not simulated",
+            "concurrency and adoptResources: kfed's members start empty",
+            OBJECT,
+        ),
+        Field("spec.statusController", "not simulated", "kfed reports status itself", OBJECT),
     )
 
 
@@ -170,9 +175,9 @@ def _type_config() -> tuple[Field, ...]:
             "Disabled: the type's federated objects place nothing",
             {"enum": ["Enabled", "Disabled"]},
         ),
-        Field("spec.statusType", "not simulated", "", OBJECT),
-        Field("spec.statusCollection", "not simulated", "", STR),
-        Field("status", "not simulated", "", ANY),
+        Field("spec.statusType", "not simulated", "kfed reports status itself", OBJECT),
+        Field("spec.statusCollection", "not simulated", "kfed reports status itself", STR),
+        Field("status", "not simulated", "written by KubeFed", ANY),
     )
 
 
