@@ -127,7 +127,11 @@ def check(
         elif isinstance(rec, Workload) and not desired.policies:
             if fragment["PropagationPolicy"] is None:
                 fragment["PropagationPolicy"] = (ctx_of(doc), ("metadata", "name"))
-        elif isinstance(rec, Workload) and desired.policy_for(rec) is None:
+        elif (
+            isinstance(rec, Workload)
+            and desired.policy_for(rec) is None
+            and not desired.required_by(rec.key)
+        ):
             ctx_of(doc).warn(
                 ("metadata", "name"),
                 "no PropagationPolicy selects this template: it stays unplaced",

@@ -61,9 +61,16 @@ class DocReport:
                 for note, paths in by_note.items()
             )
             out.append(((), f"not simulated (accepted, without effect in kfed): {listed}"))
+        rough: dict[str, list[FieldNote]] = {}
         for f in ordered:
             if f.status == "approximated" and f.warned:
-                out.append((f.path, f"approximated: {f.note}"))
+                rough.setdefault(f.note, []).append(f)
+        for note, fs in rough.items():
+            if len(fs) == 1:
+                out.append((fs[0].path, f"approximated: {note}"))
+            else:
+                paths = ", ".join(format_path(f.path) for f in fs)
+                out.append(((), f"approximated: {paths}: {note}"))
         return out
 
     def to_json(self) -> dict[str, Any]:
