@@ -16,7 +16,7 @@ def test_docs_compat_md_holds_the_current_table() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert BEGIN in text and END in text
     assert update(DOC, text) == text, (
-        "regenerate: python -c \"from federation.api.compat.table import update; "
+        'regenerate: python -c "from federation.api.compat.table import update; '
         "update('docs/compat.md')\""
     )
 
@@ -58,3 +58,15 @@ def test_present_finds_each_row_with_its_concrete_path() -> None:
     assert s["properties"]["spec"]["additionalProperties"] is False
     item = s["properties"]["spec"]["properties"]["a"]["items"]
     assert set(item["properties"]) == {"b"}
+
+
+def test_the_readme_gives_the_tables_share() -> None:
+    c = counts()
+    n = sum(c.values())
+    covered = c["exact"] + c["approximated"]
+    readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    said = (
+        f"Of the {n} fields in the table, {covered}\n({covered / n:.0%}) are covered, "
+        f"{c['exact']} ({c['exact'] / n:.0%}) exactly."
+    )
+    assert " ".join(said.split()) in " ".join(readme.split())
