@@ -532,33 +532,54 @@ DEFS: dict[str, Any] = {
 }
 
 
+FOREIGN = "(^|\\.)(karmada|kubefed)\\.io/"  # the apiVersions of Karmada's and KubeFed's groups
+
+
+def _when(kind: Any, api: Any = None) -> dict[str, Any]:
+    props: dict[str, Any] = {"kind": kind}
+    if api is not None:
+        props["apiVersion"] = api
+    return {"properties": props, "required": ["kind", "apiVersion"]}
+
+
 def document() -> dict[str, Any]:
-    """The whole schema: any one kfed document, dispatched on `kind`."""
+    """The whole schema: any one document kfed reads, dispatched on `apiVersion` and `kind`:
+    kfed's kinds, templates of any kind, a `v1` `List`, and Karmada's and KubeFed's kinds
+    (`federation.api.compat`)."""
+    from federation.api.compat import foreign_defs
+
+    mine = {"not": {"pattern": FOREIGN}}
+    foreign = foreign_defs()
+    branches = [{"if": _when({"const": kind}, mine), "then": ref(kind)} for kind in sorted(KINDS)]
+    branches.append(
+        {
+            "if": _when({"not": {"enum": [*sorted(KINDS), "List"]}}, mine),
+            "then": ref("Template"),
+        }
+    )
+    branches.append(
+        {
+            "if": _when({"const": "List"}, {"const": "v1"}),
+            "then": {"properties": {"items": {"type": "array"}}, "required": ["items"]},
+        }
+    )
+    for name, (api, kind, _) in sorted(foreign.items()):
+        match = {"pattern": "^Federated."} if kind == "Federated<Kind>" else {"const": kind}
+        branches.append({"if": _when(match, {"const": api}), "then": ref(name)})
     return {
         "$schema": DRAFT,
         "$id": SCHEMA_ID,
         "title": "kfed document",
         "description": (
-            "One YAML document of the kfed federation API (apiVersion kfed.io/v1alpha1) or a "
-            "native Kubernetes object used as a template."
+            "One YAML document kfed reads: its own federation API (apiVersion "
+            "kfed.io/v1alpha1), a Kubernetes object used as a template, or a Karmada or "
+            "KubeFed v2 document (docs/compat.md)."
         ),
         "type": "object",
         "required": ["apiVersion", "kind"],
         "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}},
-        "allOf": [
-            {
-                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-                "then": ref(kind),
-            }
-            for kind in sorted(KINDS)
-        ]
-        + [
-            {
-                "if": {"not": {"properties": {"kind": {"enum": sorted(KINDS)}}}},
-                "then": ref("Template"),
-            }
-        ],
-        "$defs": DEFS,
+        "allOf": branches,
+        "$defs": {**DEFS, **{n: body for n, (_, _, body) in foreign.items()}},
     }
 
 

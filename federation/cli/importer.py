@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from federation.cli.common import EXIT_FAILED, EXIT_OK, SubParsers, UsageError, fail
+from federation.cli.common import (
+    DATA_FORMATS,
+    EXIT_FAILED,
+    EXIT_OK,
+    SubParsers,
+    UsageError,
+    add_output,
+    dump,
+    fail,
+)
 
 REPORT = "kfed-import-report.md"
 
@@ -21,13 +30,15 @@ def add_import(sub: SubParsers) -> None:
         help="rewrite Karmada and KubeFed documents as kfed documents",
         description="Read FILE... (directories: every *.yaml, *.yml, *.json in them) and "
         "write the equivalent kfed documents: Karmada's and KubeFed's documents translated, "
-        "every other document as it was. With -o DIR, one file per file read (same names, "
+        "every other document as it was. With --out DIR, one file per file read (same names, "
         f"relative to their common folder) and {REPORT}; without, the documents on stdout and "
         "the report on stderr. The report lists every field of every Karmada or KubeFed "
-        "document: mapped exactly, approximated (how), or not simulated.",
+        "document: mapped exactly, approximated (how), or not simulated. With -o json|yaml "
+        "the report is printed on stdout as data.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--out", metavar="DIR", help="write the documents and the report here")
+    p.add_argument("--out", metavar="DIR", help="write the documents and the report here")
+    add_output(p, DATA_FORMATS, what="the documents; the report on stderr")
     p.add_argument(
         "--check",
         action="store_true",
@@ -122,7 +133,7 @@ def run_import(args: argparse.Namespace) -> int:
             for f in files:
                 target = out / os.path.relpath(os.path.abspath(f), base)
                 if target.resolve() == Path(f).resolve():
-                    raise UsageError(f"kfed import: -o {args.out} would overwrite {f}")
+                    raise UsageError(f"kfed import: --out {args.out} would overwrite {f}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 docs = _documents(f, reports)
                 target.write_text(
@@ -136,11 +147,18 @@ def run_import(args: argparse.Namespace) -> int:
                 text(loaded.compat, written, _scenarios(loaded.compat)), encoding="utf-8"
             )
         except OSError as e:
-            raise UsageError(f"kfed import: -o {args.out}: {e.strerror or e}") from None
-        print(f"wrote {', '.join([*written, str(report_path)])}")
-    else:
+            raise UsageError(f"kfed import: --out {args.out}: {e.strerror or e}") from None
+        print(f"wrote {', '.join([*written, str(report_path)])}", file=sys.stderr)
+    elif not args.output:
         sys.stdout.write(_dump([d for f in files for d in _documents(f, reports)]))
         sys.stderr.write(text(loaded.compat, scenarios=_scenarios(loaded.compat)))
+    if args.output:
+        data = {
+            "totals": totals(loaded.compat),
+            "documents": [r.to_json() for r in loaded.compat],
+            "scenarios": _scenarios(loaded.compat),
+        }
+        sys.stdout.write(dump(data, args.output))
     t = totals(loaded.compat)
     n = sum(t.values())
     print(

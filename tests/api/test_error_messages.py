@@ -89,9 +89,15 @@ CASES = [
     ),
     (
         "const apiVersion",
-        "apiVersion: policy.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: east}\n",
-        "t.yaml: apiVersion: must be 'kfed.io/v1alpha1', got 'policy.karmada.io/v1alpha1' "
+        "apiVersion: kfed.io/v1beta1\nkind: Cluster\nmetadata: {name: east}\n",
+        "t.yaml: apiVersion: must be 'kfed.io/v1alpha1', got 'kfed.io/v1beta1' "
         "(line 1, Cluster east)",
+    ),
+    (
+        "a Karmada kind in another Karmada group",
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: east}\n",
+        "t.yaml: apiVersion: must be 'cluster.karmada.io/v1alpha1' for Karmada's Cluster, got "
+        "'policy.karmada.io/v1alpha1' (line 1, Cluster east)",
     ),
     (
         "unknown kind",

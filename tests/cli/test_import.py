@@ -168,7 +168,7 @@ def test_imported_documents_plan_as_the_originals(
     if any("/" in n for n in project):
         inputs.append(str(src / "policies"))  # a directory argument
     original = plan_json(capsys, *inputs)
-    assert main(["import", "-o", str(out), *inputs]) == 0
+    assert main(["import", "--out", str(out), *inputs]) == 0
     capsys.readouterr()
     imported = [str(out / n) for n in project]
     assert main(["validate", *imported]) == 0
@@ -221,6 +221,14 @@ def test_check_fails_on_anything_approximated_or_not_simulated(
     write(tmp_path, clean)
     assert main(["import", "--check", str(tmp_path / "p.yaml")]) == 0
     assert "0 approximated, 0 not simulated" in capsys.readouterr().err
+    assert main(["import", "-o", "json", str(tmp_path / "p.yaml")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["totals"] == {"exact": 5, "approximated": 0, "not simulated": 0}
+    (doc,) = report["documents"]
+    assert doc["becomes"] == ["PropagationPolicy default/web"]
+    assert {f["path"]: f["status"] for f in doc["fields"]}["spec.resourceSelectors[0].kind"] == (
+        "exact"
+    )
 
 
 def test_import_refuses_invalid_documents_and_never_overwrites_its_input(
@@ -234,5 +242,5 @@ def test_import_refuses_invalid_documents_and_never_overwrites_its_input(
     assert main(["import", str(bad)]) == 2
     assert "unknown field 'placment'" in capsys.readouterr().err
     write(tmp_path, KUBEFED)
-    assert main(["import", "-o", str(tmp_path), str(tmp_path / "app.yaml")]) == 2
+    assert main(["import", "--out", str(tmp_path), str(tmp_path / "app.yaml")]) == 2
     assert "would overwrite" in capsys.readouterr().err

@@ -78,6 +78,17 @@ def kind_schema(api: str, kind: str) -> dict[str, Any]:
     return {**body, "$defs": DEFS}
 
 
+def foreign_defs() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Schema definitions of Karmada's and KubeFed's kinds for the exported schema: name ->
+    (apiVersion, kind, schema)."""
+    out = {}
+    for (api, kind), k in kinds().items():
+        body = {key: v for key, v in kind_schema(api, kind).items() if key != "$defs"}
+        name = f"{k.project}.{api.split('/')[0]}.{kind.replace('<Kind>', '')}"
+        out[name] = (api, kind, body)
+    return out
+
+
 @dataclass
 class Job:
     """One foreign document being translated: its source, its kind, its report, and the kfed
@@ -180,6 +191,16 @@ def _job(s: Session, doc: SourceDoc, project: str) -> Job | None:
     d = doc.data
     assert isinstance(d, Mapping)
     k = kind_of(d)
+    elsewhere = [
+        api for (api, name), x in kinds().items() if name == d.get("kind") and x.project == project
+    ]
+    if k is None and elsewhere:
+        s.error(
+            doc,
+            ("apiVersion",),
+            f"must be {elsewhere[0]!r} for {project}'s {d['kind']}, got {show(d['apiVersion'])}",
+        )
+        return None
     if k is None:
         known = sorted({f"{x.kind}" for (api, _), x in kinds().items() if api == d["apiVersion"]})
         what = f"one of {', '.join(known)}" if known else "a kind kfed knows"
