@@ -133,7 +133,7 @@ class _Session:
             return None
         api = d.get("apiVersion")
         known = CORE_GROUPS.get(api) if isinstance(api, str) else None
-        if kind not in KINDS and (api == KINDS["Cluster"] or known is not None):
+        if kind not in KINDS and (api == KINDS["Cluster"] or (known and kind not in known)):
             # kfed's own group and Kubernetes' groups have a fixed set of kinds: a typo
             mine = sorted({k for k, v in KINDS.items() if v == api} | (known or frozenset()))
             self.error(doc, ("kind",), f"must be one of {', '.join(mine)}, got {show(kind)}")

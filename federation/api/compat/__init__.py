@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from federation.api.compat.fields import Kind, present, schema
 from federation.api.compat.report import DocReport
 from federation.api.errors import Path, show
-from federation.api.schema import DEFS
-from federation.api.source import SourceDoc, describe
-from federation.api.structure import errors_against
+
+if TYPE_CHECKING:  # the YAML machinery is imported on use: `kfed schema` needs none of it
+    from federation.api.source import SourceDoc
 
 PROJECTS = {
     "karmada.io": "Karmada",
@@ -67,6 +67,8 @@ def kind_of(data: Mapping[str, Any]) -> Kind | None:
 
 @cache
 def kind_schema(api: str, kind: str) -> dict[str, Any]:
+    from federation.api.schema import DEFS
+
     k = kinds()[(api, kind)]
     body = schema(k.fields)
     props = body.setdefault("properties", {})
@@ -107,6 +109,8 @@ class Job:
     def emit(self, data: dict[str, Any], origin: tuple[tuple[Path, Path], ...] = ()) -> None:
         """A kfed document made from this one; `origin` maps its paths to the original's (on
         top of the original's own mapping, a List item's)."""
+        from federation.api.source import SourceDoc, describe
+
         mapped = tuple((mine, self.doc.original(theirs)) for mine, theirs in origin)
         mapped += (((), self.doc.original(())),)
         self.out.append(
@@ -135,6 +139,8 @@ class Translation:
 
 def list_items(s: Session, doc: SourceDoc) -> list[SourceDoc]:
     """A `kind: List` (as `kubectl get -o yaml` writes) as its items; any other as itself."""
+    from federation.api.source import SourceDoc, describe
+
     d = doc.data
     if not (isinstance(d, Mapping) and d.get("kind") == "List" and d.get("apiVersion") == "v1"):
         return [doc]
@@ -188,6 +194,9 @@ def translate(s: Session, docs: Sequence[SourceDoc]) -> Translation:
 
 def _job(s: Session, doc: SourceDoc, project: str) -> Job | None:
     """A checked foreign document, or None after reporting why it cannot be read."""
+    from federation.api.source import describe
+    from federation.api.structure import errors_against
+
     d = doc.data
     assert isinstance(d, Mapping)
     k = kind_of(d)
