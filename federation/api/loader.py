@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from federation.api import (
     compat,
     files,
+    overrides,
     policies,
     records,
     references,
@@ -191,8 +192,8 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "Cluster": records.cluster,
     "PropagationPolicy": policies.propagation_policy,
     "ClusterPropagationPolicy": policies.propagation_policy,
-    "OverridePolicy": policies.override_policy,
-    "ClusterOverridePolicy": policies.override_policy,
+    "OverridePolicy": overrides.override_policy,
+    "ClusterOverridePolicy": overrides.override_policy,
     "ClusterTaintPolicy": taint_policy.taint_policy,
     "Scenario": _no_record,
     **{kind: records.workload for kind in NATIVE},

@@ -2,18 +2,17 @@
 Karmada-shaped and give Karmada's field names Karmada's meanings); what differs is said in each
 document's report: kfed's own eviction of Offline clusters is off (Karmada evicts only on
 NoExecute taints, a ClusterTaintPolicy's), spread constraints are what Karmada's scheduler does
-with them, a PriorityClass name becomes its value, a Cluster's status becomes its capacity."""
+with them, a PriorityClass name becomes its value (a Cluster: `karmada_cluster`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from federation.api.compat import Job, Session
+from federation.api.compat.karmada_cluster import cluster
 from federation.api.compat.karmada_fields import APPS, CLUSTER, POLICY
 from federation.api.errors import Path, show
-from federation.api.quantity import QuantityError, parse_quantity
 from federation.api.schema import API_VERSION
 from federation.api.source import SourceDoc
 
@@ -246,81 +245,6 @@ def _override(job: Job) -> None:
     )
 
 
-def _left(job: Job, path: Path, text: Any) -> Decimal | None:
-    try:
-        return parse_quantity(text)
-    except QuantityError:
-        job.report.set(path, "not simulated", f"not a quantity: {show(text)}")
-        return None
-
-
-def _capacity(job: Job) -> dict[str, Any] | None:
-    """allocatable - allocated - allocating, as Karmada's general estimator counts room."""
-    summary = (job.data.get("status") or {}).get("resourceSummary") or {}
-    alloc = summary.get("allocatable") or {}
-    if "cpu" not in alloc or "memory" not in alloc:
-        if summary:
-            job.report.set(
-                ("status", "resourceSummary"),
-                "approximated",
-                "no allocatable cpu and memory: capacity unknown (unlimited)",
-            )
-        return None
-    out: dict[str, Any] = {}
-    for res in ("cpu", "memory", "pods"):
-        if res not in alloc:
-            continue
-        total = _left(job, ("status", "resourceSummary", "allocatable", res), alloc[res])
-        if total is None:
-            return None
-        for used in ("allocated", "allocating"):
-            taken = (summary.get(used) or {}).get(res)
-            if taken is not None:
-                amount = _left(job, ("status", "resourceSummary", used, res), taken)
-                total -= amount or 0
-        total = max(total, Decimal(0))
-        out[res] = int(total) if res == "pods" else f"{total.normalize():f}"
-    return out
-
-
-def _cluster(job: Job) -> None:
-    d = job.data
-    spec = d.get("spec") or {}
-    out: dict[str, Any] = {}
-    for key in ("provider", "region", "zone"):
-        if spec.get(key):
-            out[key] = spec[key]
-    zones = spec.get("zones") or []
-    if zones and "zone" not in out:
-        out["zone"] = zones[0]
-        if len(zones) > 1:
-            job.report.set(
-                ("spec", "zones"),
-                "approximated",
-                f"kfed's clusters have one zone: {zones[0]!r} of {show(zones)}",
-            )
-    if spec.get("syncMode") == "Pull":
-        job.report.set(
-            ("spec", "syncMode"),
-            "approximated",
-            "kfed probes the member's API server; Karmada watches a Pull cluster's agent lease "
-            "(NotReady about 40 s after the agent stops)",
-        )
-    taints = [
-        {k: t[k] for k in ("key", "value", "effect") if k in t} for t in spec.get("taints", ())
-    ]
-    if taints:
-        out["taints"] = taints
-    capacity = _capacity(job)
-    if capacity is not None:
-        out["capacity"] = capacity
-        nodes = ((d.get("status") or {}).get("nodeSummary") or {}).get("totalNum")
-        if isinstance(nodes, int) and nodes >= 1:
-            out["nodes"] = nodes
-    meta = {k: v for k, v in _meta(d, False).items()}
-    job.emit({"apiVersion": API_VERSION, "kind": "Cluster", "metadata": meta, "spec": out})
-
-
 def _taint_policy(job: Job) -> None:
     # the same shape in kfed; its conditions are judged (and warned about) by kfed's loader
     for path, f in list((n.path, n) for n in job.report.fields):
@@ -381,7 +305,7 @@ def translate(s: Session, jobs: Sequence[Job], docs: list[SourceDoc]) -> None:
         elif key in ((POLICY, "OverridePolicy"), (POLICY, "ClusterOverridePolicy")):
             _override(job)
         elif key == (CLUSTER, "Cluster"):
-            _cluster(job)
+            cluster(job)
         elif key == (POLICY, "ClusterTaintPolicy"):
             _taint_policy(job)
     for (job, w), found in zip(rebalanced, matched, strict=True):
