@@ -63,7 +63,7 @@ def override() -> tuple[Field, ...]:
     rule = "spec.overrideRules[]"
     return (
         META,
-        *selectors("spec.resourceSelectors", required=False),
+        *selectors("spec.resourceSelectors", required=True),
         *affinity(f"{rule}.targetCluster"),
         *overriders(f"{rule}.overriders"),
         *affinity("spec.targetCluster", note="deprecated form: one rule"),
