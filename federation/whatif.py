@@ -76,6 +76,8 @@ class WhatIf:
 def _policy_label(desired: DesiredState, key: str) -> tuple[str | None, str | None]:
     w = desired.workloads[key]
     p = desired.policy_for(w)
+    if p is None and desired.required_by(key):
+        return f"follows {', '.join(desired.required_by(key))} (propagateDeps)", None
     if p is None:
         return None, None
     label = (
@@ -210,7 +212,7 @@ def _why(
             w.replicas or 0,
             rows,
             method=rs.method_name(),
-            key=w.uid or w.key,
+            key=w.tie_key(rs.method_name()),
             rebalance=True,
         )
         division = div.reason
@@ -287,6 +289,8 @@ def _rows(p: WhatIf, w: WorkloadPlan) -> list[tuple[str, str, str, str]]:
             rows.append((c, n, room, w.why.get(c, "")))
         elif c in w.excluded:
             rows.append((c, "-", room, w.excluded[c]))
+        elif w.policy.startswith("follows"):
+            rows.append((c, "-", room, "what it follows does not run here"))
         else:
             why = w.why.get(c)
             rows.append(

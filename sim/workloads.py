@@ -3,8 +3,8 @@ the workload controller, and the ground-truth `ready` rows.
 
 Per object (one per workload the federation applied here):
 
-* `desired` replicas (from `Apply.replicas`; kinds other than Deployment/Job, or a None count,
-  are objects without pods) and the `hash` of what was applied (a template change with the same
+* `desired` replicas (from `Apply.replicas`; an object the core copies whole has a None count
+  and no pods) and the `hash` of what was applied (a template change with the same
   count is not rolled out: only the hash changes);
 * replicas bound to nodes (`placed`, first-fit, see `sim.nodes`), some still starting (`batches`:
   one start-up timer per batch of replicas bound together, one `pod_startup` draw per batch),
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
-from federation.core.model import REPLICATED_KINDS, ObservedObject, Resources
+from federation.core.model import ObservedObject, Resources
 from federation.recorder import Recorder
 from sim.nodes import NodePool
 from sim.watch import Watch
@@ -123,8 +123,9 @@ class Workloads:
                 action.key, self.requests.get(action.key, DEFAULT_REQUEST)
             )
         obj.hash = action.hash
-        kind = action.key.split("/", 1)[0]
-        if kind in REPLICATED_KINDS and action.replicas is not None:
+        # a count on the action means replicas, whatever the kind (a StatefulSet, a custom
+        # kind with a replica path): the core sends none for what it copies whole
+        if action.replicas is not None:
             self._scale(obj, action.replicas)
             self._note_pending(obj)
         self.watch.upsert(obj.observed())

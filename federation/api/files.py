@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 
 from federation.api.errors import Problem
 from federation.api.limits import MAX_FILE_BYTES
@@ -20,6 +21,29 @@ _BOMS = {
     b"\xff\xfe": "UTF-16",
     b"\xfe\xff": "UTF-16",
 }
+
+
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The files to read for `paths`: a directory stands for every *.yaml, *.yml and *.json
+    file directly in it, sorted by name (as `kubectl apply -f DIR`); anything else for itself
+    (missing files are reported when read). A directory without such files stands for itself,
+    so reading it reports the problem."""
+    out: list[str] = []
+    for p in paths:
+        shown = os.fspath(p)
+        if os.path.isdir(shown):
+            found = sorted(
+                os.path.join(shown, name)
+                for name in os.listdir(shown)
+                if name.endswith(DOCUMENT_SUFFIXES) and os.path.isfile(os.path.join(shown, name))
+            )
+            out.extend(found or [shown])
+        else:
+            out.append(shown)
+    return out
 
 
 def _mib(n: int) -> str:

@@ -15,18 +15,24 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from federation.api import (
+    compat,
+    files,
+    overrides,
     policies,
     records,
     references,
     resources,
     scenario_loader,
+    taint_policy,
     timeline,
 )
+from federation.api.compat.health import health_defaults
+from federation.api.compat.report import DocReport
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
-from federation.api.schema import KINDS, NATIVE
+from federation.api.schema import CORE_GROUPS, KINDS, NATIVE
 from federation.api.source import SourceDoc, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
@@ -49,6 +55,8 @@ class Documents:
     scenarios: tuple[Scenario, ...] = ()
     files: tuple[str, ...] = ()  # every file read, as named in messages
     warnings: tuple[str, ...] = ()  # legal but suspicious input, formatted like errors
+    # what became of each field of each Karmada or KubeFed document (federation.api.compat)
+    compat: tuple[DocReport, ...] = ()
 
     def desired(self) -> DesiredState:
         return DesiredState.build(self.clusters, self.policies, self.overrides, self.workloads)
@@ -58,6 +66,13 @@ class Documents:
 class _Federation:
     docs: list[SourceDoc] = field(default_factory=list)
     scenario: SourceDoc | None = None
+    translation: compat.Translation | None = None
+
+    def translate(self, s: _Session) -> None:
+        """Other projects' documents read as kfed's (once)."""
+        if self.translation is None:
+            self.translation = compat.translate(s, self.docs)
+            self.docs = self.translation.docs
 
 
 class _Session:
@@ -113,12 +128,18 @@ class _Session:
         if "kind" not in d:
             self.error(doc, (), "missing required field 'kind'")
             return None
-        if not isinstance(d["kind"], str) or d["kind"] not in KINDS:
-            self.error(
-                doc, ("kind",), f"must be one of {', '.join(sorted(KINDS))}, got {show(d['kind'])}"
-            )
+        kind = d["kind"]
+        if not isinstance(kind, str) or not kind:
+            self.error(doc, ("kind",), f"must be a kind name, got {show(kind)}")
             return None
-        problems = structure_errors(d["kind"], d)
+        api = d.get("apiVersion")
+        known = CORE_GROUPS.get(api) if isinstance(api, str) else None
+        if kind not in KINDS and (api == KINDS["Cluster"] or (known and kind not in known)):
+            # kfed's own group and Kubernetes' groups have a fixed set of kinds: a typo
+            mine = sorted({k for k, v in KINDS.items() if v == api} | (known or frozenset()))
+            self.error(doc, ("kind",), f"must be one of {', '.join(mine)}, got {show(kind)}")
+            return None
+        problems = structure_errors(kind if kind in KINDS else "Template", d)
         for path, message in problems:
             self.error(doc, path, message)
         return [path for path, _ in problems]
@@ -146,7 +167,7 @@ class _Session:
             kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
             convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
             if convert is None:
-                convert = _no_record
+                convert = records.workload if isinstance(kind, str) else _no_record
             self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
         return self.records[key]
 
@@ -171,8 +192,10 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "Cluster": records.cluster,
     "PropagationPolicy": policies.propagation_policy,
     "ClusterPropagationPolicy": policies.propagation_policy,
-    "OverridePolicy": policies.override_policy,
-    "ClusterOverridePolicy": policies.override_policy,
+    "OverridePolicy": overrides.override_policy,
+    "ClusterOverridePolicy": overrides.override_policy,
+    "ClusterTaintPolicy": taint_policy.taint_policy,
+    "Scenario": _no_record,
     **{kind: records.workload for kind in NATIVE},
 }
 
@@ -194,6 +217,7 @@ def _split(
 
 def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
     out: tuple[list[Any], ...] = ([], [], [], [])
+    taints: list[records.TaintPolicy] = []
     for doc in fed.docs:
         rec = s.record(doc)
         if isinstance(rec, Cluster):
@@ -204,14 +228,25 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             out[2].append(rec)
         elif isinstance(rec, Workload):
             out[3].append(rec)
+        elif isinstance(rec, records.TaintPolicy):
+            taints.append(rec)
+    if taints:
+        out[0][:] = taint_policy.apply(out[0], taints)
     references.duplicates(fed.docs, s.ctx)
     return out
 
 
 def _scenario_builder(
-    doc: SourceDoc, world: timeline.World, desired: DesiredState
+    doc: SourceDoc, world: timeline.World, desired: DesiredState, fed: _Federation
 ) -> Callable[[Ctx], Scenario]:
-    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
+    kubefed = fed.translation.kubefed_health if fed.translation is not None else None
+    origins = {
+        d.source or "kfed"
+        for d in fed.docs
+        if isinstance(d.data, Mapping) and d.data.get("kind") == "Cluster"
+    }
+    base = health_defaults(origins, kubefed)
+    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file, base)
 
 
 def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
@@ -226,6 +261,11 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         fed = _split(s, shown, s.read(shown, text), shared)
         if fed is not None:
             feds.append(fed)
+    reports: list[DocReport] = []
+    for f in (shared, *feds):
+        f.translate(s)
+        assert f.translation is not None
+        reports += f.translation.reports
     clusters, pols, ovs, wls = _build(s, shared)
     references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
@@ -236,7 +276,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired))
+        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed))
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))
@@ -251,7 +291,16 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         tuple(scenarios),
         tuple(s.files),
         tuple(str(w) for w in warnings),
+        _unique(reports),
     )
+
+
+def _unique(reports: list[DocReport]) -> tuple[DocReport, ...]:
+    """One report per document, however many federations include its file."""
+    seen: dict[tuple[str, int, str], DocReport] = {}
+    for r in reports:
+        seen.setdefault((r.file, r.line, r.where), r)
+    return tuple(sorted(seen.values(), key=lambda r: (r.file, r.line)))
 
 
 def load_documents(
@@ -261,7 +310,7 @@ def load_documents(
     them). Raises `LoadError` listing every problem; returns nothing half-loaded. Warnings
     (legal but suspicious input) are on `Documents.warnings`; `strict` makes them errors.
     `allow_outside` lets a scenario's resources live outside the scenario file's folder."""
-    given: list[tuple[str, str | None]] = [(os.fspath(p), None) for p in paths]
+    given: list[tuple[str, str | None]] = [(p, None) for p in files.expand(paths)]
     return _load(_Session(allow_outside=allow_outside), given, strict=strict)
 
 

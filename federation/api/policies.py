@@ -1,10 +1,10 @@
-"""PropagationPolicy / ClusterPropagationPolicy and OverridePolicy / ClusterOverridePolicy
-documents -> model records, with the checks the schema cannot express."""
+"""PropagationPolicy / ClusterPropagationPolicy documents -> model records, with the checks the
+schema cannot express (OverridePolicy: `federation.api.overrides`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, affinity, resource_selectors
@@ -14,10 +14,6 @@ from federation.core.model import (
     ClusterWeight,
     Failback,
     FailoverPolicy,
-    ImageOverride,
-    OverridePolicy,
-    OverrideRule,
-    PatchOp,
     Placement,
     PropagationPolicy,
     ReplicaBounds,
@@ -26,8 +22,21 @@ from federation.core.model import (
     Toleration,
 )
 
-_POINTER_ESCAPES = ("~0", "~1")
-_DIVIDED_ONLY = ("replicaDivisionPreference", "method", "weights", "clusterReplicas", "rebalance")
+_DIVIDED_ONLY = (
+    "replicaDivisionPreference",
+    "weightPreference",
+    "method",
+    "weights",
+    "clusterReplicas",
+    "rebalance",
+)
+# division methods that honour clusterReplicas bounds / rebalance
+_BOUNDED = frozenset({"kfed", "kubefed"})
+_KFED_PREFERENCE = {"StaticWeight": "kfed", "DynamicWeight": "webster-dynamic"}
+_DIVISIONS: dict[str, Literal["DynamicWeight", "Aggregated"]] = {
+    "webster-dynamic": "DynamicWeight",
+    "webster-aggregated": "Aggregated",
+}
 
 
 def _tolerations(
@@ -41,8 +50,6 @@ def _tolerations(
             ctx.error(
                 (*path, i, "value"), f"must be empty when operator is Exists, got {show(value)}"
             )
-        if op == "Equal" and not key:
-            ctx.error((*path, i), "operator must be Exists when key is empty")
         seconds = t.get("tolerationSeconds")
         if seconds is not None and effect != "NoExecute":
             ctx.error(
@@ -60,7 +67,7 @@ def _spread(
     seen: dict[str, int] = {}
     for i, s in enumerate(items):
         by = s.get("spreadByField", "cluster")
-        lo, hi = s.get("minGroups", 1), s.get("maxGroups")
+        lo, hi = s.get("minGroups", 1) or 1, s.get("maxGroups")  # 0 means 1, as in Karmada
         if by in seen:
             ctx.error((*path, i, "spreadByField"), f"duplicate spread by {by} (also [{seen[by]}])")
         seen[by] = i
@@ -70,18 +77,68 @@ def _spread(
     return tuple(out)
 
 
-def _replicas(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> ReplicaScheduling:
+def division_method(d: Mapping[str, Any]) -> tuple[str, str]:
+    """(method, how it was chosen) for a Divided replicaScheduling mapping: `method` if given;
+    else the preference, Karmada's `Weighted` by default (static Webster, or Karmada's dynamic
+    division with weightPreference.dynamicWeight), `Aggregated`, or kfed's `StaticWeight`
+    (kfed's bounded Webster) and `DynamicWeight`."""
+    if d.get("method"):
+        return str(d["method"]), "method"
+    pref = d.get("replicaDivisionPreference", "Weighted")
+    if pref == "Aggregated":
+        return "webster-aggregated", pref
+    if pref in _KFED_PREFERENCE:
+        return _KFED_PREFERENCE[pref], pref
+    if (d.get("weightPreference") or {}).get("dynamicWeight"):
+        return "webster-dynamic", "Weighted (dynamicWeight)"
+    return "webster", "Weighted"
+
+
+def _replicas(ctx: Ctx, path: Path, d: Mapping[str, Any] | None) -> ReplicaScheduling:
+    if d is None:  # Karmada: no replicaScheduling at all means Duplicated
+        return ReplicaScheduling(type="Duplicated")
     kind = d.get("replicaSchedulingType", "Divided")
     if kind == "Duplicated":
         for key in _DIVIDED_ONLY:
             if key in d:
                 ctx.error((*path, key), "only applies to replicaSchedulingType Divided")
+    pref = d.get("weightPreference") or {}
+    if "weights" in d and "staticWeightList" in pref:
+        ctx.error(
+            (*path, "weights"),
+            "weights and weightPreference.staticWeightList are exclusive (one list of weights)",
+        )
+    dynamic = pref.get("dynamicWeight")
+    division = d.get("replicaDivisionPreference", "Weighted")
+    if dynamic and division != "Weighted":
+        ctx.error(
+            (*path, "weightPreference", "dynamicWeight"),
+            f"needs replicaDivisionPreference Weighted, got {show(division)}",
+        )
+    rules = [("weights", i, w) for i, w in enumerate(d.get("weights", ()))]
+    rules += [("weightPreference", i, w) for i, w in enumerate(pref.get("staticWeightList", ()))]
     weights = tuple(
         ClusterWeight(
-            affinity(ctx, (*path, "weights", i, "targetCluster"), w["targetCluster"]), w["weight"]
+            affinity(
+                ctx,
+                (*path, where, i, "targetCluster")
+                if where == "weights"
+                else (*path, where, "staticWeightList", i, "targetCluster"),
+                w["targetCluster"],
+            ),
+            w["weight"],
         )
-        for i, w in enumerate(d.get("weights", ()))
+        for where, i, w in rules
     )
+    method, _ = division_method(d) if kind == "Divided" else ("webster", "")
+    if kind == "Divided" and method not in _BOUNDED:
+        for key in ("clusterReplicas", "rebalance"):
+            if key in d:
+                ctx.warn(
+                    (*path, key),
+                    f"has no effect with division method {method} "
+                    "(set method: kfed or kubefed, or replicaDivisionPreference: StaticWeight)",
+                )
     bounds = []
     for i, b in enumerate(d.get("clusterReplicas", ())):
         lo, hi = b.get("minReplicas", 0), b.get("maxReplicas")
@@ -94,8 +151,8 @@ def _replicas(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> ReplicaScheduling:
         bounds.append(ReplicaBounds(target, lo, hi))
     return ReplicaScheduling(
         type=kind,
-        division=d.get("replicaDivisionPreference", "StaticWeight"),
-        method=d.get("method"),
+        division=_DIVISIONS.get(method, "StaticWeight"),
+        method=method,
         weights=weights,
         bounds=tuple(bounds),
         rebalance=d.get("rebalance", False),
@@ -104,6 +161,7 @@ def _replicas(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> ReplicaScheduling:
 
 def placement(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Placement:
     groups: tuple[Affinity, ...] = ()
+    overflow: tuple[tuple[Affinity, ...], ...] = ()
     if "clusterAffinity" in d and "clusterAffinities" in d:
         ctx.error(
             (*path, "clusterAffinities"), "clusterAffinity and clusterAffinities are exclusive"
@@ -123,22 +181,59 @@ def placement(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Placement:
             affinity(ctx, (*path, "clusterAffinities", i), g)
             for i, g in enumerate(d["clusterAffinities"])
         )
+        overflow = tuple(
+            tuple(
+                affinity(ctx, (*path, "clusterAffinities", i, "overflowAffinities", j), o)
+                for j, o in enumerate(g.get("overflowAffinities", ()))
+            )
+            for i, g in enumerate(d["clusterAffinities"])
+        )
+    replicas = _replicas(ctx, (*path, "replicaScheduling"), d.get("replicaScheduling"))
+    spread = _spread(ctx, (*path, "spreadConstraints"), d.get("spreadConstraints", ()))
+    rs = d.get("replicaScheduling") or {}
+    if spread and replicas.type == "Divided" and division_method(rs) == ("webster", "Weighted"):
+        ctx.warn(
+            (*path, "spreadConstraints"),
+            "ignored: Karmada ignores spread constraints when it divides by static weights "
+            "(Weighted without dynamicWeight); set method or replicaDivisionPreference to "
+            "divide otherwise",
+        )
+        spread = ()
+    if any(overflow) and replicas.method not in ("webster-dynamic", None):
+        ctx.warn(
+            (*path, "clusterAffinities"),
+            "overflowAffinities: Karmada allows them only with Divided and dynamicWeight "
+            f"(AvailableReplicas); kfed fills the tiers in order with method {replicas.method}",
+        )
     return Placement(
         affinity=affinity(ctx, (*path, "clusterAffinity"), d.get("clusterAffinity")),
         affinity_groups=groups,
+        overflow=overflow if any(overflow) else (),
         tolerations=_tolerations(
             ctx, (*path, "clusterTolerations"), d.get("clusterTolerations", ())
         ),
-        spread=_spread(ctx, (*path, "spreadConstraints"), d.get("spreadConstraints", ())),
-        replicas=_replicas(ctx, (*path, "replicaScheduling"), d.get("replicaScheduling", {})),
+        spread=spread,
+        replicas=replicas,
     )
 
 
-def failover(d: Mapping[str, Any] | None) -> FailoverPolicy:
+def failover(ctx: Ctx, path: Path, d: Mapping[str, Any] | None) -> FailoverPolicy:
     """Absent = the defaults (enabled). A `failback` block enables failback unless it says
-    `enabled: false`."""
+    `enabled: false`. Karmada's `cluster.purgeMode` (Gracefully | Directly) sets the purge mode
+    as kfed's own `purgeMode` (Graceful | Directly) does."""
     if d is None:
         return FailoverPolicy()
+    purge = d.get("purgeMode")
+    karmada = (d.get("cluster") or {}).get("purgeMode")
+    if karmada is not None:
+        as_kfed = "Graceful" if karmada == "Gracefully" else "Directly"
+        if purge is not None and purge != as_kfed:
+            ctx.error(
+                (*path, "cluster", "purgeMode"),
+                f"contradicts purgeMode {show(purge)} (Gracefully is Graceful), got "
+                f"{show(karmada)}",
+            )
+        purge = as_kfed
     base = FailoverPolicy()
     fb = d.get("failback")
     back = Failback()
@@ -152,7 +247,7 @@ def failover(d: Mapping[str, Any] | None) -> FailoverPolicy:
     return FailoverPolicy(
         enabled=d.get("enabled", True),
         toleration_seconds=float(d.get("tolerationSeconds", base.toleration_seconds)),
-        purge_mode=d.get("purgeMode", base.purge_mode),
+        purge_mode=purge or base.purge_mode,
         grace_period_seconds=float(d.get("gracePeriodSeconds", base.grace_period_seconds)),
         failback=back,
     )
@@ -169,62 +264,19 @@ def propagation_policy(ctx: Ctx, d: Mapping[str, Any]) -> PropagationPolicy:
             ctx, ("spec", "resourceSelectors"), spec["resourceSelectors"], ns
         ),
         placement=placement(ctx, ("spec", "placement"), spec.get("placement", {})),
-        failover=failover(spec.get("failover")),
+        failover=failover(ctx, ("spec", "failover"), spec.get("failover")),
         schedule_priority=(spec.get("schedulePriority") or {}).get("priority", 0),
+        propagate_deps=spec.get("propagateDeps", False),
+        suspend_all=bool((spec.get("suspension") or {}).get("dispatching", False)),
+        suspended=_suspended(ctx, spec.get("suspension") or {}),
     )
 
 
-def _pointer_ok(path: str) -> bool:
-    if not path.startswith("/"):
-        return False
-    rest = path
-    for esc in _POINTER_ESCAPES:
-        rest = rest.replace(esc, "")
-    return "~" not in rest
-
-
-def _rule(ctx: Ctx, path: Path, r: Mapping[str, Any]) -> OverrideRule:
-    ov = r["overriders"]
-    op_path = (*path, "overriders")
-    images = []
-    for i, img in enumerate(ov.get("imageOverrider", ())):
-        if img["operator"] != "remove" and "value" not in img:
-            ctx.error(
-                (*op_path, "imageOverrider", i),
-                f"missing required field 'value' (operator {img['operator']})",
-            )
-        images.append(ImageOverride(img["component"], img["operator"], img.get("value", "")))
-    patches = []
-    for i, p in enumerate(ov.get("plaintext", ())):
-        where = (*op_path, "plaintext", i)
-        if not _pointer_ok(p["path"]):
-            ctx.error(
-                (*where, "path"),
-                f"must be a JSON pointer like '/spec/replicas', got {show(p['path'])}",
-            )
-        if p["operator"] != "remove" and "value" not in p:
-            ctx.error(where, f"missing required field 'value' (operator {p['operator']})")
-        patches.append(PatchOp(p["operator"], p["path"], p.get("value")))
-    return OverrideRule(
-        target=affinity(ctx, (*path, "targetCluster"), r.get("targetCluster")),
-        images=tuple(images),
-        replicas=ov.get("replicas"),
-        labels=dict(ov.get("labelsOverrider", {})),
-        annotations=dict(ov.get("annotationsOverrider", {})),
-        patches=tuple(patches),
-    )
-
-
-def override_policy(ctx: Ctx, d: Mapping[str, Any]) -> OverridePolicy:
-    spec = d["spec"]
-    ns = namespace_of(d)
-    return OverridePolicy(
-        name=d["metadata"]["name"],
-        namespace=ns,
-        selectors=resource_selectors(
-            ctx, ("spec", "resourceSelectors"), spec["resourceSelectors"], ns
-        ),
-        rules=tuple(
-            _rule(ctx, ("spec", "overrideRules", i), r) for i, r in enumerate(spec["overrideRules"])
-        ),
-    )
+def _suspended(ctx: Ctx, d: Mapping[str, Any]) -> tuple[str, ...]:
+    names = tuple((d.get("dispatchingOnClusters") or {}).get("clusterNames", ()))
+    if names and d.get("dispatching"):
+        ctx.error(
+            ("spec", "suspension", "dispatchingOnClusters"),
+            "dispatching and dispatchingOnClusters are exclusive (Karmada)",
+        )
+    return names

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from federation.api.duration import DurationError, parse_duration
@@ -20,7 +21,13 @@ from federation.api.limits import (
     PODS_PER_NODE,
 )
 from federation.api.quantity import QuantityError, parse_quantity
-from federation.api.schema import KINDS, NAMESPACED, NATIVE
+from federation.api.schema import (
+    KINDS,
+    NATIVE,
+    REPLICA_PATH_ANNOTATION,
+    REPLICA_PATHS,
+    is_namespaced,
+)
 from federation.api.source import SourceDoc, describe, namespace_of
 from federation.core.model import (
     REPLICATED_KINDS,
@@ -38,9 +45,17 @@ from federation.core.model import (
     ClusterAffinity as Affinity,
 )
 
-_NATIVE_API_VERSIONS = tuple(sorted({KINDS[k] for k in NATIVE}))
 
-Record = Cluster | PropagationPolicy | OverridePolicy | Workload
+@dataclass(frozen=True)
+class TaintPolicy:
+    """A ClusterTaintPolicy: the clusters it targets carry `taints` while not Ready."""
+
+    name: str
+    target: Affinity
+    taints: tuple[Taint, ...]
+
+
+Record = Cluster | PropagationPolicy | OverridePolicy | Workload | TaintPolicy
 
 
 class Ctx:
@@ -56,7 +71,7 @@ class Ctx:
         self.doc = doc
         self.problems = problems
         self.warnings: list[Problem] = [] if warnings is None else warnings
-        self.where = describe(doc.data)
+        self.where = doc.where or describe(doc.data)
         # paths with a structural problem: semantic problems in, above or below them would
         # only repeat it
         self.blocked = [tuple(b) for b in blocked]
@@ -75,7 +90,11 @@ class Ctx:
 
     def _problem(self, path: Path, message: str) -> Problem:
         return Problem(
-            self.doc.file, self.doc.line_of(path), format_path(path), message, self.where
+            self.doc.file,
+            self.doc.line_of(path),
+            format_path(self.doc.original(path)),
+            message,
+            self.where,
         )
 
 
@@ -167,19 +186,13 @@ def resource_selectors(
     ctx: Ctx, path: Path, items: Sequence[Mapping[str, Any]], namespace: str
 ) -> tuple[ResourceSelector, ...]:
     out = []
-    native = sorted(NATIVE)
     for i, s in enumerate(items):
         kind, api = s.get("kind", ""), s.get("apiVersion", "")
-        if kind and kind not in NATIVE:
-            ctx.error((*path, i, "kind"), f"must be one of {', '.join(native)}, got {show(kind)}")
-        elif kind and api and api != KINDS[kind]:
+        if kind in KINDS and kind not in NATIVE:
+            ctx.error((*path, i, "kind"), f"must be a template's kind, got {show(kind)}")
+        elif kind in NATIVE and api and api != KINDS[kind]:
             ctx.error(
                 (*path, i, "apiVersion"), f"must be {KINDS[kind]!r} for {kind}, got {show(api)}"
-            )
-        elif api and api not in _NATIVE_API_VERSIONS:
-            ctx.error(
-                (*path, i, "apiVersion"),
-                f"must be one of {', '.join(_NATIVE_API_VERSIONS)}, got {show(api)}",
             )
         ns = s.get("namespace", "")
         if namespace and ns and ns != namespace:
@@ -249,11 +262,15 @@ def cluster(ctx: Ctx, d: Mapping[str, Any]) -> Cluster:
 def _pod_request(ctx: Ctx, spec_path: Path, spec: Mapping[str, Any]) -> Resources:
     """Kubernetes' effective pod request: max(sum over containers, any one init container);
     a container with limits but no requests requests its limits."""
-    pod = spec.get("template", {}).get("spec", {})
+    template = spec.get("template", {})
+    pod = template.get("spec", {}) if isinstance(template, Mapping) else {}
+    if not isinstance(pod, Mapping):
+        return Resources(pods=1)
 
-    def one(path: Path, c: Mapping[str, Any]) -> tuple[float, float]:
-        res = c.get("resources", {})
-        req, lim = res.get("requests", {}), res.get("limits", {})
+    def one(path: Path, c: Any) -> tuple[float, float]:
+        res = c.get("resources", {}) if isinstance(c, Mapping) else {}
+        res = res if isinstance(res, Mapping) else {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
         out = []
         for r in ("cpu", "memory"):
             if r in req:
@@ -274,22 +291,65 @@ def _pod_request(ctx: Ctx, spec_path: Path, spec: Mapping[str, Any]) -> Resource
     return Resources(cpu, memory, 1)
 
 
+def replica_path(d: Mapping[str, Any]) -> str:
+    """Where a template of a kind other than Deployment and Job keeps its replica count: the
+    `kfed.io/replicas-path` annotation, or the path Karmada's interpreter knows for the kind
+    (StatefulSet, ReplicaSet); "" = none (copied whole)."""
+    meta = d.get("metadata")
+    ann = meta.get("annotations") if isinstance(meta, Mapping) else None
+    given = ann.get(REPLICA_PATH_ANNOTATION) if isinstance(ann, Mapping) else None
+    if isinstance(given, str) and given:
+        return given
+    kind = d.get("kind")
+    return REPLICA_PATHS.get(kind, "") if isinstance(kind, str) else ""
+
+
+def _pointer_value(doc: Any, path: str) -> tuple[bool, Any]:
+    for part in path[1:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(doc, Mapping) and part in doc:
+            doc = doc[part]
+        elif isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+            doc = doc[int(part)]
+        else:
+            return False, None
+    return True, doc
+
+
+def _opaque_replicas(ctx: Ctx, d: Mapping[str, Any], path: str) -> int | None:
+    where = ("metadata", "annotations", REPLICA_PATH_ANNOTATION)
+    if not path.startswith("/"):
+        ctx.error(where, f"must be a JSON pointer like '/spec/replicas', got {show(path)}")
+        return None
+    found, value = _pointer_value(d, path)
+    if not found and path == REPLICA_PATHS.get(d["kind"]):
+        return 1  # Kubernetes' default for spec.replicas
+    if not found or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        got = show(value) if found else "nothing"
+        ctx.error(where, f"must point at a replica count (an integer >= 0), found {got} at {path}")
+        return None
+    return value
+
+
 def workload(ctx: Ctx, d: Mapping[str, Any]) -> Workload:
     kind, meta = d["kind"], d["metadata"]
     manifest: dict[str, Any] = copy.deepcopy(dict(d))
     namespace = namespace_of(d)
-    if kind not in NAMESPACED and "namespace" in meta:
+    if not is_namespaced(kind) and "namespace" in meta:
         ctx.error(("metadata", "namespace"), f"must not be set: {kind} is cluster-scoped")
     if namespace:
         manifest["metadata"]["namespace"] = namespace
     replicas: int | None = None
     request = Resources(pods=1)
     spec = d.get("spec", {})
+    path = "" if kind in REPLICATED_KINDS else replica_path(d)
     if kind == "Deployment":
         replicas = spec.get("replicas", 1)
     elif kind == "Job":
         replicas = spec.get("completions", spec.get("parallelism", 1))
-    if kind in REPLICATED_KINDS:
+    elif path:
+        replicas = _opaque_replicas(ctx, d, path)
+    if (kind in REPLICATED_KINDS or path) and isinstance(spec, Mapping):
         request = _pod_request(ctx, ("spec",), spec)
     return Workload(
         api_version=d["apiVersion"],
@@ -301,4 +361,5 @@ def workload(ctx: Ctx, d: Mapping[str, Any]) -> Workload:
         replicas=replicas,
         request=request,
         uid=meta.get("uid", ""),
+        replica_path=path,
     )

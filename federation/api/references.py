@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from federation.api.errors import Path, show
-from federation.api.records import Ctx, Record
+from federation.api.records import Ctx, Record, TaintPolicy
 from federation.api.source import SourceDoc, describe, namespace_of
 from federation.core.desired import DesiredState
 from federation.core.model import (
@@ -24,10 +24,14 @@ _FIELDS = ("region", "zone", "provider")
 
 
 def _affinities(
-    rec: PropagationPolicy | OverridePolicy, raw: Mapping[str, Any]
+    rec: PropagationPolicy | OverridePolicy | TaintPolicy, raw: Mapping[str, Any]
 ) -> Iterator[tuple[Path, ClusterAffinity]]:
     """Every affinity a policy states, with the path it was written at."""
     spec = raw["spec"]
+    if isinstance(rec, TaintPolicy):
+        if "targetClusters" in spec:
+            yield ("spec", "targetClusters"), rec.target
+        return
     if isinstance(rec, OverridePolicy):
         for i, rule in enumerate(rec.rules):
             if "targetCluster" in spec["overrideRules"][i]:
@@ -39,9 +43,15 @@ def _affinities(
         yield (*base, "clusterAffinity"), rec.placement.affinity
     for i, group in enumerate(rec.placement.affinity_groups):
         yield (*base, "clusterAffinities", i), group
+    for i, tiers in enumerate(rec.placement.overflow):
+        for j, tier in enumerate(tiers):
+            yield (*base, "clusterAffinities", i, "overflowAffinities", j), tier
     rs: Path = (*base, "replicaScheduling")
+    given = spec.get("placement", {}).get("replicaScheduling") or {}
+    n = len(given.get("weights", ()))
     for i, w in enumerate(rec.placement.replicas.weights):
-        yield (*rs, "weights", i, "targetCluster"), w.target
+        at = (*rs, "weights", i) if i < n else (*rs, "weightPreference", "staticWeightList", i - n)
+        yield (*at, "targetCluster"), w.target
     for i, b in enumerate(rec.placement.replicas.bounds):
         yield (*rs, "clusterReplicas", i, "targetCluster"), b.target
 
@@ -101,13 +111,15 @@ def check(
     )
     for doc in docs:
         rec = record_of(doc)
-        if isinstance(rec, PropagationPolicy | OverridePolicy):
+        if isinstance(rec, PropagationPolicy | OverridePolicy | TaintPolicy):
             ctx = ctx_of(doc)
             for path, a in _affinities(rec, doc.data):
                 if clusters:
                     _affinity(ctx, path, a, clusters)
                 elif _states_anything(a) and fragment["Cluster"] is None:
                     fragment["Cluster"] = (ctx, path)
+            if isinstance(rec, TaintPolicy):
+                continue
             if workloads:
                 _selectors(ctx, rec, workloads)
             elif fragment["template"] is None:
@@ -115,7 +127,11 @@ def check(
         elif isinstance(rec, Workload) and not desired.policies:
             if fragment["PropagationPolicy"] is None:
                 fragment["PropagationPolicy"] = (ctx_of(doc), ("metadata", "name"))
-        elif isinstance(rec, Workload) and desired.policy_for(rec) is None:
+        elif (
+            isinstance(rec, Workload)
+            and desired.policy_for(rec) is None
+            and not desired.required_by(rec.key)
+        ):
             ctx_of(doc).warn(
                 ("metadata", "name"),
                 "no PropagationPolicy selects this template: it stays unplaced",

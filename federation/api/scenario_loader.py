@@ -26,9 +26,7 @@ _DIST_NEEDS = {
 _DIST_PARAMS = ("value", "mean", "median", "sigma")
 
 
-def _health(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> HealthThresholds:
-    base = HealthThresholds()
-
+def _health(ctx: Ctx, path: Path, d: Mapping[str, Any], base: HealthThresholds) -> HealthThresholds:
     def get(key: str, default: float, positive: bool, period: bool = False) -> float:
         if key not in d:
             return default
@@ -144,8 +142,15 @@ def _kube(ctx: Ctx, path: Path, d: Mapping[str, Any], world: timeline.World) -> 
 
 
 def scenario(
-    ctx: Ctx, d: Mapping[str, Any], world: timeline.World, desired: DesiredState, source: str
+    ctx: Ctx,
+    d: Mapping[str, Any],
+    world: timeline.World,
+    desired: DesiredState,
+    source: str,
+    health: HealthThresholds = HealthThresholds(),
 ) -> Scenario:
+    """The Scenario document `d`; `health` holds the defaults of what spec.health leaves out
+    (kfed's, or Karmada's or KubeFed's when every cluster is theirs)."""
     spec: Mapping[str, Any] = d.get("spec", {})
     sp: Path = ("spec",)
     duration = 600.0
@@ -171,7 +176,7 @@ def scenario(
         faults=tuple(sorted(faults, key=lambda f: f.at)),
         expectations=tuple(expectations),
         sim=_sim(ctx, (*sp, "sim"), spec.get("sim", {}), world, desired),
-        health=_health(ctx, (*sp, "health"), spec.get("health", {})),
+        health=_health(ctx, (*sp, "health"), spec.get("health", {}), health),
         rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         description=spec.get("description", ""),

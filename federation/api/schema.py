@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from federation.api.override_schema import OVERRIDE as _OVERRIDE
+from federation.api.override_schema import TAINT_POLICY as _TAINT_POLICY
 from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
 from federation.api.schema_parts import (
     BOOL,
@@ -21,7 +23,6 @@ from federation.api.schema_parts import (
     NAME,
     NODES,
     OBJECT_NAME,
-    PATCH_OP,
     PODS,
     PORT,
     POSITIVE,
@@ -46,6 +47,7 @@ KINDS: dict[str, str] = {
     "OverridePolicy": API_VERSION,
     "ClusterOverridePolicy": API_VERSION,
     "Scenario": API_VERSION,
+    "ClusterTaintPolicy": API_VERSION,
     "Namespace": "v1",
     "ConfigMap": "v1",
     "Secret": "v1",
@@ -57,6 +59,64 @@ NAMESPACED = frozenset(
     {"PropagationPolicy", "OverridePolicy", "ConfigMap", "Secret", "Service", "Deployment", "Job"}
 )
 NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
+# Kubernetes' cluster-scoped kinds: any other kind kfed does not know is a namespaced template
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "CSIDriver",
+        "VolumeSnapshotClass",
+    }
+)
+# the apiVersions of Kubernetes' own groups and their kinds: a kind of one of these groups kfed
+# does not know is a typo, not a custom resource
+CORE_GROUPS: dict[str, frozenset[str]] = {
+    "v1": frozenset(
+        {
+            "Namespace",
+            "ConfigMap",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+            "PersistentVolumeClaim",
+            "PersistentVolume",
+            "Pod",
+            "ReplicationController",
+            "LimitRange",
+            "ResourceQuota",
+            "Endpoints",
+            "Node",
+            "List",
+        }
+    ),
+    "apps/v1": frozenset(
+        {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"}
+    ),
+    "batch/v1": frozenset({"Job", "CronJob"}),
+}
+# kinds whose replica count Karmada's default interpreter knows, beyond Deployment and Job
+REPLICA_PATHS = {"StatefulSet": "/spec/replicas", "ReplicaSet": "/spec/replicas"}
+REPLICA_PATH_ANNOTATION = "kfed.io/replicas-path"
+
+
+def is_namespaced(kind: str) -> bool:
+    """Does a document of `kind` live in a namespace? kfed's own kinds and Kubernetes'
+    cluster-scoped ones do not; every other kind (a template) does."""
+    if kind in KINDS:
+        return kind in NAMESPACED
+    return kind not in CLUSTER_SCOPED
+
 
 # pattern -> how error messages describe it
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
@@ -110,9 +170,16 @@ _AFFINITY: dict[str, Any] = {
         _AFFINITY_PROPS, description="which clusters; empty matches every cluster"
     ),
     "ClusterAffinityTerm": obj(
-        {"affinityName": STR, **_AFFINITY_PROPS},
+        {
+            "affinityName": STR,
+            **_AFFINITY_PROPS,
+            "overflowAffinities": array(
+                obj({"affinityName": STR, **_AFFINITY_PROPS}, ("affinityName",)), minItems=1
+            ),
+        },
         description="one ordered group of clusterAffinities",
     ),
+    "Taint": obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect")),
 }
 _META: dict[str, Any] = {
     "NamespacedMeta": obj(
@@ -166,7 +233,7 @@ _CLUSTER = obj(
             description="allocatable capacity; pods defaults to 110 per node",
         ),
         "nodes": NODES,
-        "taints": array(obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
+        "taints": array(ref("Taint")),
         "costPerCpuHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
@@ -194,7 +261,7 @@ _PLACEMENT = obj(
             obj(
                 {
                     "spreadByField": {"enum": ["cluster", "region", "zone", "provider"]},
-                    "minGroups": POSITIVE,
+                    "minGroups": COUNT,
                     "maxGroups": POSITIVE,
                 }
             )
@@ -203,8 +270,19 @@ _PLACEMENT = obj(
             {
                 "replicaSchedulingType": {"enum": ["Duplicated", "Divided"]},
                 "replicaDivisionPreference": {
-                    "enum": ["StaticWeight", "DynamicWeight", "Aggregated"]
+                    "enum": ["Weighted", "Aggregated", "StaticWeight", "DynamicWeight"]
                 },
+                "weightPreference": obj(
+                    {
+                        "staticWeightList": array(
+                            obj(
+                                {"targetCluster": ref("ClusterAffinity"), "weight": POSITIVE},
+                                ("targetCluster", "weight"),
+                            )
+                        ),
+                        "dynamicWeight": {"enum": ["AvailableReplicas"]},
+                    }
+                ),
                 "method": {
                     "enum": ["kfed", "webster", "webster-dynamic", "webster-aggregated", "kubefed"]
                 },
@@ -236,6 +314,7 @@ _FAILOVER = obj(
         "purgeMode": {"enum": ["Graceful", "Directly"]},
         "gracePeriodSeconds": SECONDS,
         "failback": obj({"enabled": BOOL, "stabilizationWindowSeconds": SECONDS}),
+        "cluster": obj({"purgeMode": {"enum": ["Gracefully", "Directly"]}}),
     }
 )
 _PROPAGATION = obj(
@@ -243,47 +322,14 @@ _PROPAGATION = obj(
         "priority": INT,
         "schedulePriority": obj({"priority": INT}),
         "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
+        "propagateDeps": BOOL,
         "placement": _PLACEMENT,
         "failover": _FAILOVER,
-    },
-    ("resourceSelectors",),
-)
-_OVERRIDE = obj(
-    {
-        "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
-        "overrideRules": array(
-            obj(
-                {
-                    "targetCluster": ref("ClusterAffinity"),
-                    "overriders": obj(
-                        {
-                            "imageOverrider": array(
-                                obj(
-                                    {
-                                        "component": {"enum": ["Registry", "Repository", "Tag"]},
-                                        "operator": PATCH_OP,
-                                        "value": STR,
-                                    },
-                                    ("component", "operator"),
-                                )
-                            ),
-                            "replicas": COUNT,
-                            "labelsOverrider": STRMAP,
-                            "annotationsOverrider": STRMAP,
-                            "plaintext": array(
-                                obj(
-                                    {"path": STR, "operator": PATCH_OP, "value": {}},
-                                    ("path", "operator"),
-                                )
-                            ),
-                        }
-                    ),
-                },
-                ("overriders",),
-            )
+        "suspension": obj(
+            {"dispatching": BOOL, "dispatchingOnClusters": obj({"clusterNames": array(NAME)})}
         ),
     },
-    ("resourceSelectors", "overrideRules"),
+    ("resourceSelectors",),
 )
 
 # ------------------------------------------------------------------ native templates
@@ -384,31 +430,67 @@ DEFS: dict[str, Any] = {
         "ClusterOverridePolicy", "ClusterScopedMeta", _OVERRIDE, spec_required=True
     ),
     "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
+    "ClusterTaintPolicy": _kfed_kind(
+        "ClusterTaintPolicy", "ClusterScopedMeta", _TAINT_POLICY, spec_required=True
+    ),
     **_NATIVE_KINDS,
+    # any other kind: a template kfed copies whole (or divides, with a replica path)
+    "Template": obj(
+        {"apiVersion": NAME, "kind": NAME, "metadata": ref("NativeMeta")},
+        ("apiVersion", "kind", "metadata"),
+        closed=False,
+    ),
 }
 
 
+FOREIGN = "(^|\\.)(karmada|kubefed)\\.io/"  # the apiVersions of Karmada's and KubeFed's groups
+
+
+def _when(kind: Any, api: Any = None) -> dict[str, Any]:
+    props: dict[str, Any] = {"kind": kind}
+    if api is not None:
+        props["apiVersion"] = api
+    return {"properties": props, "required": ["kind", "apiVersion"]}
+
+
 def document() -> dict[str, Any]:
-    """The whole schema: any one kfed document, dispatched on `kind`."""
+    """The whole schema: any one document kfed reads, dispatched on `apiVersion` and `kind`:
+    kfed's kinds, templates of any kind, a `v1` `List`, and Karmada's and KubeFed's kinds
+    (`federation.api.compat`)."""
+    from federation.api.compat import foreign_defs
+
+    mine = {"not": {"pattern": FOREIGN}}
+    foreign = foreign_defs()
+    branches = [{"if": _when({"const": kind}, mine), "then": ref(kind)} for kind in sorted(KINDS)]
+    branches.append(
+        {
+            "if": _when({"not": {"enum": [*sorted(KINDS), "List"]}}, mine),
+            "then": ref("Template"),
+        }
+    )
+    branches.append(
+        {
+            "if": _when({"const": "List"}, {"const": "v1"}),
+            "then": {"properties": {"items": {"type": "array"}}, "required": ["items"]},
+        }
+    )
+    for name, (api, kind, _) in sorted(foreign.items()):
+        match = {"pattern": "^Federated."} if kind == "Federated<Kind>" else {"const": kind}
+        branches.append({"if": _when(match, {"const": api}), "then": ref(name)})
     return {
         "$schema": DRAFT,
         "$id": SCHEMA_ID,
         "title": "kfed document",
         "description": (
-            "One YAML document of the kfed federation API (apiVersion kfed.io/v1alpha1) or a "
-            "native Kubernetes object used as a template."
+            "One YAML document kfed reads: its own federation API (apiVersion "
+            "kfed.io/v1alpha1), a Kubernetes object used as a template, or a Karmada or "
+            "KubeFed v2 document (docs/compat.md)."
         ),
         "type": "object",
         "required": ["apiVersion", "kind"],
-        "properties": {"apiVersion": {"type": "string"}, "kind": {"enum": sorted(KINDS)}},
-        "allOf": [
-            {
-                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-                "then": ref(kind),
-            }
-            for kind in sorted(KINDS)
-        ],
-        "$defs": DEFS,
+        "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}},
+        "allOf": branches,
+        "$defs": {**DEFS, **{n: body for n, (_, _, body) in foreign.items()}},
     }
 
 

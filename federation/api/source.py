@@ -12,7 +12,7 @@ import yaml
 
 from federation.api.errors import Path, Problem, format_path, show
 from federation.api.files import check_text
-from federation.api.schema import NAMESPACED
+from federation.api.schema import API_VERSION, KINDS, is_namespaced
 from federation.api.shape import Refused, Shape
 
 DEFAULT_NAMESPACE = "default"
@@ -27,10 +27,24 @@ class SourceDoc:
     data: Any
     line: int  # 1-based line of the document start
     lines: dict[Path, int] = field(default_factory=dict)
+    # a document kfed derived from another project's (federation.api.compat): where each part
+    # of `data` came from (longest prefix first: (path here, path in the original)), how the
+    # original is described in messages, and whose document it was ("karmada", "kubefed")
+    origin: tuple[tuple[Path, Path], ...] = ()
+    where: str = ""
+    source: str = ""
+
+    def original(self, path: Sequence[str | int]) -> Path:
+        """`path` of `data` as a path of the document the user wrote."""
+        p = tuple(path)
+        for mine, theirs in self.origin:
+            if p[: len(mine)] == mine:
+                return (*theirs, *p[len(mine) :])
+        return p
 
     def line_of(self, path: Sequence[str | int]) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
-        p = tuple(path)
+        p = self.original(path)
         while p:
             if p in self.lines:
                 return self.lines[p]
@@ -41,8 +55,10 @@ class SourceDoc:
 def namespace_of(data: Mapping[str, Any]) -> str:
     """The namespace a document lives in: "" for cluster-scoped kinds."""
     kind = data.get("kind")
-    if kind not in NAMESPACED:
+    if not isinstance(kind, str) or not is_namespaced(kind):
         return ""
+    if kind not in KINDS and data.get("apiVersion") == API_VERSION:
+        return ""  # an unknown kind of kfed's own group (a typo) is no template
     meta = data.get("metadata")
     ns = meta.get("namespace") if isinstance(meta, Mapping) else None
     return ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE

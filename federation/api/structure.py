@@ -73,6 +73,25 @@ def validator(kind: str) -> Any:
     return _validator_class()(schema)
 
 
+_OTHER: dict[str, Any] = {}
+
+
+def errors_against(key: str, schema: Mapping[str, Any], doc: Any) -> list[tuple[Path, str]]:
+    """`structure_errors` against a schema of another project's kind (`key` names it for the
+    cache; `schema` may use kfed's definitions by reference)."""
+    v = _OTHER.get(key)
+    if v is None:
+        v = _OTHER[key] = _validator_class()(_inline(dict(schema)))
+    out: list[tuple[Path, str]] = []
+    seen: set[tuple[Path, str]] = set()
+    for e in v.iter_errors(doc):
+        for item in _reword(e):
+            if item not in seen:
+                seen.add(item)
+                out.append(item)
+    return out
+
+
 def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 

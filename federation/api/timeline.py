@@ -9,9 +9,9 @@ from typing import Any
 
 from federation.api.duration import is_duration
 from federation.api.errors import Path, show
-from federation.api.records import Ctx, seconds
+from federation.api.records import Ctx, replica_path, seconds
 from federation.api.scenario import Fault
-from federation.api.schema import NATIVE
+from federation.api.schema import KINDS, NATIVE
 from federation.api.source import namespace_of
 from federation.core.model import REPLICATED_KINDS, workload_key
 
@@ -37,16 +37,17 @@ class World:
 
     clusters: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> raw spec
     workloads: dict[str, str] = field(default_factory=dict)  # key -> kind
+    divisible: set[str] = field(default_factory=set)  # keys of workloads with replicas
 
     def resolve_workload(self, ref: str) -> tuple[str | None, str]:
         """(full key, "") or (None, why not) for "Deployment/ns/name", "ns/name" or "name"."""
-        bearing = sorted(k for k, kind in self.workloads.items() if kind in REPLICATED_KINDS)
+        bearing = sorted(k for k in self.workloads if k in self.divisible)
         parts = ref.split("/")
         if len(parts) == 3:
             if ref in bearing:
                 return ref, ""
             if ref in self.workloads:
-                return None, f"must name a Deployment or Job, got {show(ref)}"
+                return None, f"must name a workload with replicas, got {show(ref)}"
             found: list[str] = []
         elif len(parts) == 2:
             found = [k for k in bearing if k.split("/", 1)[1] == ref]
@@ -79,8 +80,11 @@ def world_of(docs: Iterable[Mapping[str, Any]]) -> World:
         if kind == "Cluster":
             spec = d.get("spec")
             w.clusters[name] = spec if isinstance(spec, Mapping) else {}
-        elif kind in NATIVE:
-            w.workloads[workload_key(kind, namespace_of(d), name)] = kind
+        elif kind in NATIVE or kind not in KINDS:
+            key = workload_key(kind, namespace_of(d), name)
+            w.workloads[key] = kind
+            if kind in REPLICATED_KINDS or (kind not in NATIVE and replica_path(d)):
+                w.divisible.add(key)
     return w
 
 

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from federation import __version__
-from federation.cli import clusters, compare, divide, documents, explain, run
+from federation.cli import clusters, compare, divide, documents, explain, importer, run
 from federation.cli.common import (
     EXIT_BUG,
     EXIT_INTERRUPTED,
@@ -41,6 +41,7 @@ SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     documents.add_validate,
     documents.add_plan,
     documents.add_schema,
+    importer.add_import,
     divide.add_divide,
     run.add_plot,
     explain.add_explain,

@@ -113,10 +113,19 @@ def run_validate(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(dump({"valid": True, **counts, "problems": []}, args.output))
         return EXIT_OK
+    foreign = ""
+    if docs.compat:
+        from federation.api.compat.report import totals
+
+        t = totals(docs.compat)
+        foreign = (
+            f" ({len(docs.compat)} Karmada/KubeFed document(s): {t['exact']} field(s) mapped "
+            f"exactly, {t['approximated']} approximated, {t['not simulated']} not simulated)"
+        )
     print(
         f"ok: {_count(len(docs.files), 'file')}, {_count(clusters, 'cluster')}, "
         f"{_count(policies, 'policy').replace('policys', 'policies')}, "
-        f"{_count(workloads, 'workload')}, {_count(len(docs.scenarios), 'scenario')}"
+        f"{_count(workloads, 'workload')}, {_count(len(docs.scenarios), 'scenario')}{foreign}"
     )
     return EXIT_OK
 

@@ -75,6 +75,16 @@ def run_run(args: argparse.Namespace) -> int:
     make_out_dir("run", out)
     options: dict[str, Any] = {}
     if args.backend == "kube":
+        from federation.kube.resources import KINDS
+
+        other = sorted({w.kind for w in scenario.desired.workloads.values()} - set(KINDS))
+        if other:
+            return fail(
+                [
+                    f"kfed run: the kube backend applies {', '.join(KINDS)}; this scenario "
+                    f"has templates of kind {', '.join(other)} (run it on the sim)"
+                ]
+            )
         options = {"workdir": Path(args.workdir) if args.workdir else None, "keep": args.keep}
     enabled = False if args.quiet else (True if args.progress else None)
     with ProgressBar(f"{scenario.name} ({args.backend})", scenario.duration, enabled) as bar:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from federation.core.actions import WorkloadState
 from federation.core.desired import DesiredState
 from federation.core.health import ClusterHealth
 from federation.core.memo import remember
@@ -40,6 +41,19 @@ class Context:
     # planned its own share is out of it, so it counts what the others took
     reserved: dict[str, Resources] = field(default_factory=dict)
     _after: dict[str, dict[Resources, int | None]] = field(default_factory=dict)
+    # every workload's state as this pass has planned it so far (earlier ones updated)
+    states: Mapping[str, WorkloadState] = field(default_factory=dict)
+
+    def followed(self, key: str) -> set[str]:
+        """Clusters a dependency must be on: wherever a workload requiring it (propagateDeps)
+        is assigned or still draining, as planned so far in this pass."""
+        out: set[str] = set()
+        for owner in self.desired.required_by(key):
+            ws = self.states.get(owner)
+            if ws is not None:
+                out.update(ws.assignment)
+                out.update(ws.evictions)
+        return out
 
     def reserve(self, cluster: str, amount: Resources) -> None:
         """Add (or, negative, remove) a reservation of room on `cluster`."""

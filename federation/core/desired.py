@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
+from federation.core.dependencies import references
+from federation.core.model import (
+    Cluster,
+    OverridePolicy,
+    PropagationPolicy,
+    Workload,
+    workload_key,
+)
 from federation.core.propagation import render, replicas_of
 
 
@@ -29,6 +36,7 @@ class DesiredState:
     )
     _by_name: dict[str, Cluster] = field(default_factory=dict, compare=False, repr=False)
     _near: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
     def build(
@@ -59,7 +67,9 @@ class DesiredState:
         hit = self._renders.get(k)
         if hit is None:
             manifest, digest = render(w, cluster, replicas, self.overrides_for(w))
-            effective = replicas_of(manifest, w.kind) if replicas is not None else None
+            effective = (
+                replicas_of(manifest, w.kind, w.replica_path) if replicas is not None else None
+            )
             hit = self._renders[k] = (manifest, digest, effective)
         return hit
 
@@ -96,12 +106,39 @@ class DesiredState:
                 continue
             ok = admits.get((p.namespace, p.name))
             if ok is None:
-                groups = p.placement.affinity_groups or (p.placement.affinity,)
-                ok = admits[(p.namespace, p.name)] = any(g.mismatch(c) is None for g in groups)
+                ok = admits[(p.namespace, p.name)] = p.placement.admits(c)
             if ok:
                 keys.append(key)
         hit = self._near[cluster] = frozenset(keys)
         return hit
+
+    def _dependency_index(self) -> dict[str, tuple[str, ...]]:
+        """ "<": workload -> its dependencies; ">": dependency -> the workloads requiring it."""
+        if "<" in self._deps:
+            return self._deps
+        needs: dict[str, list[str]] = {}
+        required: dict[str, list[str]] = {}
+        for key, w in sorted(self.workloads.items()):
+            p = self.policy_for(w)
+            if p is None or not p.propagate_deps:
+                continue
+            for kind, name in sorted(references(w.manifest)):
+                dep = workload_key(kind, w.namespace, name)
+                if dep in self.workloads and dep != key:
+                    needs.setdefault(key, []).append(dep)
+                    required.setdefault(dep, []).append(key)
+        self._deps["<"] = ()
+        self._deps.update({f"<{k}": tuple(v) for k, v in needs.items()})
+        self._deps.update({f">{k}": tuple(v) for k, v in required.items()})
+        return self._deps
+
+    def dependencies(self, key: str) -> tuple[str, ...]:
+        """The templates that follow workload `key` (its policy has propagateDeps)."""
+        return self._dependency_index().get(f"<{key}", ())
+
+    def required_by(self, key: str) -> tuple[str, ...]:
+        """The workloads `key` follows as a dependency (Karmada's requiredBy)."""
+        return self._dependency_index().get(f">{key}", ())
 
     def overrides_for(self, w: Workload) -> tuple[OverridePolicy, ...]:
         return tuple(o for o in sorted(self.overrides, key=lambda o: o.name) if o.matches(w))

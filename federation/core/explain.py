@@ -157,7 +157,7 @@ def explain(
             w.replicas,
             division_rows,
             method=method or "kfed",
-            key=w.uid or w.key,
+            key=w.tie_key(method or "kfed"),
             rebalance=policy.placement.replicas.rebalance,
         ).reason
     notes = [f"{c.type}: {c.message or c.reason}" for c in status.conditions if not c.status]

@@ -65,6 +65,9 @@ class ClusterHealth:
     run_start: float = 0.0  # time of its first probe
     last_probe: float | None = None
     transitions: int = 0
+    # when it last went Offline from Ready or Suspect; kept while Recovering (it is not Ready
+    # again until then), None once Ready
+    down_since: float | None = None
 
 
 def observe_probe(h: ClusterHealth, probe: ProbeResult, th: HealthThresholds) -> ClusterHealth:
@@ -86,6 +89,11 @@ def observe_probe(h: ClusterHealth, probe: ProbeResult, th: HealthThresholds) ->
         met = True
     nxt = target if met else fallback
     changed = nxt != h.state
+    down = h.down_since
+    if nxt is OFFLINE and h.state in (READY, SUSPECT):
+        down = probe.t
+    elif nxt in (READY, SUSPECT):
+        down = None
     return replace(
         h,
         state=nxt,
@@ -95,18 +103,26 @@ def observe_probe(h: ClusterHealth, probe: ProbeResult, th: HealthThresholds) ->
         run_start=run_start,
         last_probe=probe.t,
         transitions=h.transitions + (1 if changed else 0),
+        down_since=down,
     )
 
 
-def health_taints(h: ClusterHealth) -> tuple[Taint, ...]:
+def health_taints(h: ClusterHealth, not_ready: tuple[Taint, ...] = ()) -> tuple[Taint, ...]:
     """Taints the federation puts on a cluster because of its health.
 
     Offline clusters get a NoExecute taint (eviction after the policy's toleration); recovering
     clusters a NoSchedule one, so nothing new lands until they are Ready again. Suspect clusters
-    get none: a single lost probe must not move anything.
+    get none: a single lost probe must not move anything. The cluster's own `not_ready`
+    taints (a Karmada ClusterTaintPolicy) are added while it is Offline or Recovering, stamped
+    with the time it went down.
     """
     if h.state is OFFLINE:
-        return (Taint(UNREACHABLE_TAINT, "", "NoExecute", time_added=h.since),)
-    if h.state is RECOVERING:
-        return (Taint(RECOVERING_TAINT, "", "NoSchedule", time_added=h.since),)
-    return ()
+        own: tuple[Taint, ...] = (Taint(UNREACHABLE_TAINT, "", "NoExecute", time_added=h.since),)
+    elif h.state is RECOVERING:
+        own = (Taint(RECOVERING_TAINT, "", "NoSchedule", time_added=h.since),)
+    else:
+        return ()
+    if not not_ready:
+        return own
+    down = h.down_since if h.down_since is not None else h.since
+    return own + tuple(replace(t, time_added=down) for t in not_ready)

@@ -7,7 +7,7 @@ since the run started; nothing here reads a clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -77,11 +77,14 @@ class Toleration:
     toleration_seconds: float | None = None
 
     def tolerates(self, taint: Taint) -> bool:
+        """Kubernetes' `ToleratesTaint`: an empty effect matches every effect, an empty key
+        every key; `Exists` matches any value, `Equal` (the default) the same value, so
+        `{effect: NoExecute}` alone tolerates every NoExecute taint whose value is empty."""
         if self.effect and self.effect != taint.effect:
             return False
-        if self.operator == "Exists":
-            return not self.key or self.key == taint.key
-        return self.key == taint.key and self.value == taint.value
+        if self.key and self.key != taint.key:
+            return False
+        return self.operator == "Exists" or self.value == taint.value
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ class Cluster:
     # kube backend bindings: a kubeconfig context (and file) to use instead of provisioning
     context: str | None = None
     kubeconfig: str | None = None
+    # taints the cluster carries while it is not Ready (Offline or Recovering), added when it
+    # went down: what a Karmada ClusterTaintPolicy on the Ready condition does
+    not_ready_taints: tuple[Taint, ...] = ()
 
     def fields(self) -> Mapping[str, str]:
         """The values field selectors and spread constraints look at."""
@@ -248,6 +254,15 @@ class Placement:
     tolerations: tuple[Toleration, ...] = ()
     spread: tuple[SpreadConstraint, ...] = ()
     replicas: ReplicaScheduling = ReplicaScheduling()
+    # overflow tiers of each group (Karmada overflowAffinities), parallel to affinity_groups:
+    # tier 0 is the group itself; replicas go to tier k+1 only when tier k is full
+    overflow: tuple[tuple[ClusterAffinity, ...], ...] = ()
+
+    def admits(self, cluster: Cluster) -> bool:
+        """Does any affinity (group or overflow tier) name `cluster`? Taints and health aside."""
+        groups = self.affinity_groups or (self.affinity,)
+        tiers = [a for group in self.overflow for a in group]
+        return any(a.mismatch(cluster) is None for a in (*groups, *tiers))
 
 
 @dataclass(frozen=True)
@@ -282,6 +297,15 @@ class PropagationPolicy:
     failover: FailoverPolicy = FailoverPolicy()
     # the order its workloads take capacity in: higher first, then by workload key
     schedule_priority: int = 0
+    # the ConfigMaps and Secrets its workloads reference follow them (Karmada propagateDeps)
+    propagate_deps: bool = False
+    # dispatching suspended (Karmada suspension): nothing is written to these clusters (or to
+    # any, with suspend_all); placement and division go on
+    suspend_all: bool = False
+    suspended: tuple[str, ...] = ()
+
+    def suspends(self, cluster: str) -> bool:
+        return self.suspend_all or cluster in self.suspended
 
     def matches(self, w: Workload) -> bool:
         if self.namespace and w.namespace and self.namespace != w.namespace:
@@ -289,11 +313,7 @@ class PropagationPolicy:
         return any(s.matches(w) for s in self.selectors)
 
 
-@dataclass(frozen=True)
-class ImageOverride:
-    component: Literal["Registry", "Repository", "Tag"]
-    operator: Literal["add", "remove", "replace"] = "replace"
-    value: str = ""
+Operator = Literal["add", "remove", "replace"]
 
 
 @dataclass(frozen=True)
@@ -306,13 +326,61 @@ class PatchOp:
 
 
 @dataclass(frozen=True)
+class ImageOverride:
+    component: Literal["Registry", "Repository", "Tag"]
+    operator: Operator = "replace"
+    value: str = ""
+    # the JSON pointer of the one image to change (Karmada's predicate); "" = every container
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class ArgsOverride:
+    """Karmada's commandOverrider / argsOverrider: append (`add`) or delete (`remove`) items of
+    one container's command or args."""
+
+    container: str
+    operator: Literal["add", "remove"]
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MapOverride:
+    """Karmada's labelsOverrider / annotationsOverrider item: `add` sets the keys, `replace`
+    changes only keys already there, `remove` deletes the keys."""
+
+    operator: Operator
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldOverride:
+    """Karmada's fieldOverrider: RFC 6902 operations (paths relative to the embedded document)
+    inside a string field that holds a JSON or YAML document (a ConfigMap value). `load` and
+    `dump` decode and encode that document: the loader supplies them, so the core needs no
+    YAML library; `load` raises ValueError on text it cannot read."""
+
+    field_path: str
+    format: Literal["json", "yaml"]
+    patches: tuple[PatchOp, ...]
+    load: Callable[[str], Any]
+    dump: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
 class OverrideRule:
+    """One rule; its overriders apply in Karmada's order: image, command, args, labels,
+    annotations, field, plaintext (kfed's replicas right after the images)."""
+
     target: ClusterAffinity
     images: tuple[ImageOverride, ...] = ()
     replicas: int | None = None
-    labels: Mapping[str, str] = field(default_factory=dict)
-    annotations: Mapping[str, str] = field(default_factory=dict)
+    labels: tuple[MapOverride, ...] = ()
+    annotations: tuple[MapOverride, ...] = ()
     patches: tuple[PatchOp, ...] = ()
+    commands: tuple[ArgsOverride, ...] = ()
+    args: tuple[ArgsOverride, ...] = ()
+    fields: tuple[FieldOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -341,14 +409,27 @@ class Workload:
     replicas: int | None = None  # Deployment spec.replicas / Job spec.parallelism
     request: Resources = Resources(pods=1)  # per replica (summed container requests)
     uid: str = ""
+    # where another kind keeps its replica count (a JSON pointer such as /spec/replicas);
+    # "" = Deployment and Job as usual, any other kind is copied whole
+    replica_path: str = ""
 
     @property
     def key(self) -> str:
         return workload_key(self.kind, self.namespace, self.name)
 
+    def tie_key(self, method: str) -> str:
+        """What a division method breaks ties by: KubeFed's planner hashes the federated
+        object's namespace/name (its qualified name); the Webster methods hash the UID (the
+        workload key when there is none)."""
+        if method == "kubefed":
+            return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return self.uid or self.key
+
     @property
     def divisible(self) -> bool:
-        return self.kind in REPLICATED_KINDS and self.replicas is not None
+        return (self.kind in REPLICATED_KINDS or bool(self.replica_path)) and (
+            self.replicas is not None
+        )
 
 
 def workload_key(kind: str, namespace: str, name: str) -> str:

@@ -11,10 +11,9 @@ from types import MappingProxyType
 from typing import Any
 
 from federation.core.desired import DesiredState
-from federation.core.division import divide
 from federation.core.model import PropagationPolicy, Resources, Workload
 from federation.core.placement import place
-from federation.core.targets import weight_and_bounds
+from federation.core.targets import tiered, weight_and_bounds
 from federation.core.webster import tie_ascending
 
 
@@ -54,7 +53,7 @@ def nominal(
     memo = {} if memo is None else memo
     rs = policy.placement.replicas
     method = rs.method_name()
-    tie: object = w.uid or w.key
+    tie: object = w.tie_key(method)
     if method == "kfed":
         tie = tie_ascending(str(tie))  # kfed reads only the parity of the key's hash
     shape = (policy.namespace, policy.name, w.request, total, method, tie)
@@ -106,5 +105,8 @@ def _shares(
         assert c is not None
         weight, lo, hi = weight_and_bounds(policy, c)
         rows.append({"name": name, "weight": weight, "min": lo, "max": hi, "capacity": free[name]})
-    div = divide(total, rows, method=rs.method_name(), key=w.uid or w.key, rebalance=True)
-    return tuple((c, n) for c, n in sorted(div.replicas.items()) if n > 0), div.unschedulable
+    method = rs.method_name()
+    replicas, unschedulable, _ = tiered(
+        total, rows, res.tiers, method, w.tie_key(method), rebalance=True
+    )
+    return tuple((c, n) for c, n in sorted(replicas.items()) if n > 0), unschedulable

@@ -32,6 +32,9 @@ class PlacementResult:
     scores: Mapping[str, int] = field(default_factory=dict)
     # a spread constraint that cannot be met right now, tolerated to keep a running workload
     degraded: str = ""
+    # selected clusters of an overflow tier (Karmada overflowAffinities): cluster -> tier >= 1;
+    # clusters of the group itself (tier 0) are not listed
+    tiers: Mapping[str, int] = field(default_factory=dict)
 
 
 def _no_execute_verdict(
@@ -106,6 +109,25 @@ def _affinity_reason(groups: Sequence[ClusterAffinity], c: Cluster) -> tuple[int
     return -1, reason or "no affinity group matches"
 
 
+def _membership(placement: Placement, c: Cluster) -> tuple[int, int, str | None]:
+    """(group, tier, None) of the first affinity group c belongs to, where tier 0 is the group
+    itself and tier k its k-th overflow affinity (the first one c matches); or (-1, 0, why)."""
+    groups = placement.affinity_groups or (placement.affinity,)
+    if not placement.overflow:
+        gi, why = _affinity_reason(groups, c)
+        return gi, 0, why
+    reason = None
+    for i, g in enumerate(groups):
+        tiers = (g, *(placement.overflow[i] if i < len(placement.overflow) else ()))
+        for k, a in enumerate(tiers):
+            why = a.mismatch(c)
+            if why is None:
+                return i, k, None
+            if k == 0:
+                reason = reason or why
+    return -1, 0, reason or "no affinity group matches"
+
+
 _NO_FREE: Mapping[str, int | None] = {}
 
 
@@ -138,7 +160,13 @@ def place(
     free = free or _NO_FREE
     groups = placement.affinity_groups or (placement.affinity,)
     fields = spread_fields(placement)
-    if memo is not None and len(groups) == 1 and not placement.spread and not barred:
+    if (
+        memo is not None
+        and len(groups) == 1
+        and not placement.spread
+        and not placement.overflow
+        and not barred
+    ):
         fast = _place_shared(placement, failover, clusters, taints, hosting, now, free, memo)
         if fast is not None:
             return fast
@@ -146,8 +174,11 @@ def place(
     evict: dict[str, str] = {}
     later: float | None = None
     feasible: list[tuple[int, Cluster, int]] = []  # (group index, cluster, score)
+    tier: dict[str, int] = {}
     for c in clusters:
-        gi, why = _affinity_reason(groups, c)
+        gi, k, why = _membership(placement, c)
+        if k:
+            tier[c.name] = k
         is_hosting = c.name in hosting
         if why is not None:
             excluded[c.name] = why
@@ -183,10 +214,11 @@ def place(
                 excluded[c.name] = f"affinity group {gi} is only a fallback (group {best} fits)"
         feasible = [f for f in feasible if f[0] == best]
 
-    def rank(item: tuple[int, Cluster, int]) -> tuple[int, int, str]:
+    def rank(item: tuple[int, Cluster, int]) -> tuple[int, int, int, str]:
+        # an earlier overflow tier first (Karmada: tier before score), then locality, room
         _, c, score = item
         room = free.get(c.name)
-        return (-score, -(room if room is not None else 1 << 30), c.name)
+        return (tier.get(c.name, 0), -score, -(room if room is not None else 1 << 30), c.name)
 
     feasible.sort(key=rank)
     scores = {c.name: s for _, c, s in feasible}
@@ -199,7 +231,8 @@ def place(
         if name in spread_out and name not in evict:
             evict[name] = f"spread constraint ({spread_out[name]})"
     selected = tuple(c.name for c in chosen)
-    return PlacementResult(selected, excluded, evict, later, scores, degraded)
+    tiers = {n: tier[n] for n in selected if n in tier}
+    return PlacementResult(selected, excluded, evict, later, scores, degraded, tiers)
 
 
 def spread_fields(placement: Placement) -> tuple[str, ...]:

@@ -36,7 +36,14 @@ from federation.core.health import (
     health_taints,
     observe_probe,
 )
-from federation.core.model import KIND_ORDER, Observation, Rescheduling, Resources, Workload
+from federation.core.model import (
+    KIND_ORDER,
+    Observation,
+    PropagationPolicy,
+    Rescheduling,
+    Resources,
+    Workload,
+)
 from federation.core.pending import Limit, settle, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
@@ -113,8 +120,13 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     conditions: list[Condition] = []
     since = dict(ws.pending_since)
     limits: dict[str, Limit] = dict(ws.limits)
-    if policy is None:
-        targets: dict[str, int] = {}
+    followed = ctx.followed(key) if not w.divisible else set()
+    if policy is None and followed:
+        targets: dict[str, int] = {c: 0 for c in sorted(followed)}
+        msg = f"follows {', '.join(ctx.desired.required_by(key))} (propagateDeps)"
+        conditions.append(condition("Scheduled", True, "Dependency", msg))
+    elif policy is None:
+        targets = {}
         conditions.append(
             condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
         )
@@ -144,14 +156,14 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
                 # a Duplicated workload runs everything everywhere: nowhere to move to
                 proposed = watch_pending(ctx, w, current, since, limits, free, drain.wakeups)
             targets, unschedulable, bound = divide_replicas(
-                ctx, w, policy, res.selected, current, free, failback, limits
+                ctx, w, policy, res.selected, current, free, failback, limits, res.tiers
             )
             if proposed:
                 settle(ctx, w, proposed, current, targets, since, limits, drain.events)
                 # replicas stuck Pending with nowhere to go: room anywhere may free them
                 bound = bound or bool(set(proposed) - set(limits))
         else:
-            targets = {c: 0 for c in res.selected}
+            targets = {c: 0 for c in (*res.selected, *sorted(followed))}
         drain.evict(policy, leaving, ws.assignment, targets)
         if drain.readmitted:
             drain.readmit_events(policy, moved=targets != current)
@@ -177,7 +189,7 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     want: dict[str, int | None] = {c: replicas_of(n) for c, n in targets.items()}
     for c, n in drain.kept(targets).items():
         want[c] = replicas_of(n)
-    actions, clusters = _sync(ctx, w, want)
+    actions, clusters = _sync(ctx, w, want, policy)
     ready = sum((cs.ready or 0) for cs in clusters.values())
     if w.divisible:
         conditions.append(_available(ready, w.replicas or 0))
@@ -237,12 +249,15 @@ def _reservation(
     return out
 
 
-def _rank(desired: DesiredState, key: str) -> int:
-    """Where a workload comes in the order workloads take capacity in within one pass: its
-    policy's schedule priority (higher first); the workload key breaks ties."""
+def _rank(desired: DesiredState, key: str) -> tuple[int, int]:
+    """Where a workload comes in the order workloads take capacity in within one pass: the
+    dependencies that follow workloads (propagateDeps) last, once the clusters of what they
+    follow are known; otherwise its policy's schedule priority (higher first); the workload key
+    breaks ties."""
     w = desired.workloads.get(key)
     p = desired.policy_for(w) if w is not None else None
-    return -(p.schedule_priority if p is not None else 0)
+    follows = 1 if desired.required_by(key) else 0
+    return (follows, -(p.schedule_priority if p is not None else 0))
 
 
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
@@ -295,9 +310,10 @@ def _scheduled(degraded: str, unschedulable: int, targets: int) -> list[Conditio
 
 
 def _sync(
-    ctx: Context, w: Workload, want: Mapping[str, int | None]
+    ctx: Context, w: Workload, want: Mapping[str, int | None], policy: PropagationPolicy | None
 ) -> tuple[list[Action], dict[str, ClusterStatus]]:
-    """Actions that make every member hold exactly `want`, and per-cluster status."""
+    """Actions that make every member hold exactly `want`, and per-cluster status. Nothing is
+    written to a cluster the policy suspends dispatching to (Karmada's suspension)."""
     actions: list[Action] = []
     clusters: dict[str, ClusterStatus] = {}
     for name, replicas in sorted(want.items()):
@@ -309,6 +325,9 @@ def _sync(
         ready = None if obj is None else obj.ready_replicas
         if not ctx.reachable(name):
             clusters[name] = ClusterStatus(effective, ready, applied, "ClusterUnreachable")
+            continue
+        if policy is not None and policy.suspends(name):
+            clusters[name] = ClusterStatus(effective, ready, applied, "Suspended")
             continue
         if not applied:
             actions.append(
@@ -327,7 +346,9 @@ def _sync(
             # cluster never deletes it (removing it from the federation does)
             clusters[name] = ClusterStatus(None, None, True, "Retained")
             continue
-        if ctx.reachable(name):
+        if policy is not None and policy.suspends(name):
+            clusters[name] = ClusterStatus(0, ready, False, "Suspended")
+        elif ctx.reachable(name):
             actions.append(Delete(name, w.key, "not a target"))
             clusters[name] = ClusterStatus(0, ready, False, "Deleting")
         else:
@@ -363,7 +384,10 @@ def reconcile(
     """
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
-    taints = {c.name: c.taints + health_taints(health[c.name]) for c in desired.clusters}
+    taints = {
+        c.name: c.taints + health_taints(health[c.name], c.not_ready_taints)
+        for c in desired.clusters
+    }
     ctx = Context(desired, observed, health, taints, now, rescheduling)
     ctx.reserved.update(state.reserved)
     if dirty is None:
@@ -372,10 +396,12 @@ def reconcile(
         keys = set(dirty)
         for name in changed:
             keys |= touching(desired, state, name, ctx.obs(name).objects)
+        keys |= {d for k in list(keys) for d in desired.dependencies(k)}
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
     # a cycle with nothing to reconcile (only probe results came) keeps the old mapping
     workloads = dict(state.workloads) if keys else {}
+    ctx.states = workloads
     wakeups: dict[str, float] = {}
     # workloads room decided (`sensitive`, from the caller) are planned in this pass too, after
     # any workload that changes the room reserved: as a full pass would see them

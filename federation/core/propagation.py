@@ -9,7 +9,17 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from federation.core.model import Cluster, ImageOverride, OverridePolicy, PatchOp, Workload
+from federation.core.model import (
+    ArgsOverride,
+    Cluster,
+    FieldOverride,
+    ImageOverride,
+    MapOverride,
+    OverridePolicy,
+    OverrideRule,
+    PatchOp,
+    Workload,
+)
 
 MANAGED_BY = "kfed.io/managed-by"
 WORKLOAD_ANNOTATION = "kfed.io/workload"
@@ -107,27 +117,119 @@ def _containers(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def set_replicas(manifest: dict[str, Any], kind: str, replicas: int) -> None:
-    spec = manifest.setdefault("spec", {})
-    if kind == "Job":
+def set_replicas(manifest: dict[str, Any], kind: str, replicas: int, path: str = "") -> None:
+    """Write `replicas` into a manifest: Job completions (parallelism capped), another kind's
+    declared `path` (a JSON pointer), else spec.replicas."""
+    if kind == "Job" and not path:
+        spec = manifest.setdefault("spec", {})
         spec["completions"] = replicas
         spec["parallelism"] = min(int(spec.get("parallelism", replicas) or replicas), replicas)
+    elif path:
+        apply_patch(manifest, PatchOp("add", path, replicas))
     else:
-        spec["replicas"] = replicas
+        manifest.setdefault("spec", {})["replicas"] = replicas
 
 
-def replicas_of(manifest: Mapping[str, Any], kind: str) -> int | None:
+def _at(doc: Any, path: str) -> Any:
+    """The value at a JSON pointer, or None."""
+    for part in _split_pointer(path):
+        if isinstance(doc, Mapping):
+            doc = doc.get(part)
+        elif isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+            doc = doc[int(part)]
+        else:
+            return None
+    return doc
+
+
+def replicas_of(manifest: Mapping[str, Any], kind: str, path: str = "") -> int | None:
     """The replica count a rendered manifest asks its member for (Deployment spec.replicas, Job
-    spec.completions), after every override; None for kinds without replicas."""
-    if kind not in ("Deployment", "Job"):
+    spec.completions, another kind's declared `path`), after every override; None for kinds
+    without replicas."""
+    if path:
+        value = _at(manifest, path)
+    elif kind in ("Deployment", "Job"):
+        spec = manifest.get("spec")
+        if not isinstance(spec, Mapping):
+            return None
+        value = spec.get("completions" if kind == "Job" else "replicas")
+    else:
         return None
-    spec = manifest.get("spec")
-    if not isinstance(spec, Mapping):
-        return None
-    value = spec.get("completions" if kind == "Job" else "replicas")
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return max(0, value)
+
+
+def _map_override(meta: dict[str, Any], key: str, ops: tuple[MapOverride, ...]) -> None:
+    """labelsOverrider / annotationsOverrider, as Karmada applies them."""
+    for op in ops:
+        current = meta.get(key)
+        if op.operator == "add":
+            meta[key] = {**(current or {}), **op.values}
+        elif op.operator == "replace" and current:
+            current.update({k: v for k, v in op.values.items() if k in current})
+        elif op.operator == "remove" and current:
+            for k in op.values:
+                current.pop(k, None)
+
+
+def _args_override(m: dict[str, Any], field: str, ops: tuple[ArgsOverride, ...]) -> None:
+    """commandOverrider / argsOverrider: per named container, append or delete items."""
+    for op in ops:
+        for c in _containers(m):
+            if c.get("name") != op.container:
+                continue
+            items = list(c.get(field) or [])
+            if op.operator == "add":
+                items.extend(op.values)
+            else:
+                items = [x for x in items if x not in op.values]
+            c[field] = items
+
+
+def _patch_embedded(m: dict[str, Any], fo: FieldOverride) -> None:
+    """fieldOverrider: decode the JSON or YAML document held in the string at `field_path`,
+    apply the operations at their sub-paths, and write it back encoded the same way."""
+    text = _at(m, fo.field_path)
+    if not isinstance(text, str):
+        raise OverrideError(f"fieldPath {fo.field_path} does not hold a string")
+    try:
+        doc = fo.load(text)
+    except ValueError as e:
+        raise OverrideError(f"fieldPath {fo.field_path} does not hold {fo.format}: {e}") from None
+    box = {"doc": doc}
+    for op in fo.patches:
+        apply_patch(box, PatchOp(op.op, "/doc" + op.path, op.value))
+    apply_patch(m, PatchOp("replace", fo.field_path, fo.dump(box["doc"])))
+
+
+def _images(m: dict[str, Any], ov: ImageOverride) -> None:
+    if ov.path:
+        image = _at(m, ov.path)
+        if isinstance(image, str):
+            apply_patch(m, PatchOp("replace", ov.path, override_image(image, ov)))
+        return
+    for c in _containers(m):
+        if "image" in c:
+            c["image"] = override_image(c["image"], ov)
+
+
+def apply_rule(m: dict[str, Any], w: Workload, rule: OverrideRule) -> None:
+    """One override rule's overriders, in Karmada's order (image, command, args, labels,
+    annotations, field, plaintext), with kfed's replicas right after the images."""
+    for img in rule.images:
+        _images(m, img)
+    if rule.replicas is not None and w.divisible:
+        set_replicas(m, w.kind, rule.replicas, w.replica_path)
+    _args_override(m, "command", rule.commands)
+    _args_override(m, "args", rule.args)
+    meta = m.setdefault("metadata", {})
+    _map_override(meta, "labels", rule.labels)
+    _map_override(meta, "annotations", rule.annotations)
+    for fo in rule.fields:
+        _patch_embedded(m, fo)
+    for op in rule.patches:
+        apply_patch(m, op)
 
 
 def render(
@@ -140,24 +242,11 @@ def render(
     carries (`replicas_of`) is what the member runs: an override may change it."""
     m: dict[str, Any] = copy.deepcopy(dict(w.manifest))
     if replicas is not None:
-        set_replicas(m, w.kind, replicas)
-    meta = m.setdefault("metadata", {})
+        set_replicas(m, w.kind, replicas, w.replica_path)
     for policy in overrides:
         for rule in policy.rules:
-            if not rule.target.matches(cluster):
-                continue
-            for img in rule.images:
-                for c in _containers(m):
-                    if "image" in c:
-                        c["image"] = override_image(c["image"], img)
-            if rule.replicas is not None and w.divisible:
-                set_replicas(m, w.kind, rule.replicas)
-            if rule.labels:
-                meta.setdefault("labels", {}).update(rule.labels)
-            if rule.annotations:
-                meta.setdefault("annotations", {}).update(rule.annotations)
-            for op in rule.patches:
-                apply_patch(m, op)
+            if rule.target.matches(cluster):
+                apply_rule(m, w, rule)
     meta = m.setdefault("metadata", {})
     meta.setdefault("labels", {})[MANAGED_BY] = MANAGER
     template = m.get("spec", {}).get("template")

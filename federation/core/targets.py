@@ -99,12 +99,14 @@ def divide_replicas(
     free: Mapping[str, int | None],
     rebalance: bool,
     limits: Mapping[str, Limit] | None = None,
+    tiers: Mapping[str, int] | None = None,
 ) -> tuple[dict[str, int], int, bool]:
     """Replicas per selected cluster, how many fit nowhere, and whether room decided the
     layout (a capacity pushed replicas elsewhere, some fit nowhere, or a Pending cap holds):
     only such workloads can change when a member's room changes. `limits` cap clusters whose
     replicas stayed Pending (federation.core.pending): their share and capacity are cut to what
-    they placed, so the division moves the rest."""
+    they placed, so the division moves the rest. `tiers` (cluster -> overflow tier, see
+    `placement.PlacementResult.tiers`) fill in order: see `tiered`."""
     total = w.replicas or 0
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
@@ -154,29 +156,25 @@ def divide_replicas(
         differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
     else:
         differ = ()
-    uid = w.uid or key
+    uid = w.tie_key(method)
     rebalance = rebalance or rs.rebalance
-    memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ)
+    tier_key = tuple(sorted((tiers or {}).items()))
+    memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ, tier_key)
     hit = _DIVISIONS.get(memo_key)
     if hit is None:
         changed = {r[0]: r for r in differ}
-        div = divide(
-            total,
-            [
-                {"name": n, "weight": wt, "min": lo, "max": hi, "current": cur, "capacity": cap}
-                for n, wt, lo, hi, cur, cap in (changed.get(n) or base[n] for n in selected)
-            ],
-            method=method,
-            key=uid,
-            rebalance=rebalance,
-        )
+        rows = [
+            {"name": n, "weight": wt, "min": lo, "max": hi, "current": cur, "capacity": cap}
+            for n, wt, lo, hi, cur, cap in (changed.get(n) or base[n] for n in selected)
+        ]
+        replicas, unschedulable, capped = tiered(total, rows, tiers or {}, method, uid, rebalance)
         hit = remember(
             _DIVISIONS,
             memo_key,
             (
-                tuple((c, n) for c, n in div.replicas.items() if n > 0),
-                div.unschedulable,
-                bool(div.overflow or div.unschedulable),
+                tuple((c, n) for c, n in sorted(replicas.items()) if n > 0),
+                unschedulable,
+                capped or bool(unschedulable),
             ),
         )
     return dict(hit[0]), hit[1], hit[2] or bool(limits)
@@ -193,6 +191,39 @@ def _pinned(ctx: Context, w: Workload, selected: tuple[str, ...]) -> tuple[str, 
         if ctx.desired.rendered(w, c, 1)[2] == ctx.desired.rendered(w, c, 2)[2]:
             out.append(name)
     return tuple(out)
+
+
+def tiered(
+    total: int,
+    rows: list[dict[str, Any]],
+    tiers: Mapping[str, int],
+    method: str,
+    key: str,
+    rebalance: bool,
+) -> tuple[dict[str, int], int, bool]:
+    """Divide `total` over `rows` tier by tier (Karmada's overflow affinities): tier k takes
+    min(what is left, what its clusters can hold), divided among them by `method`; what a tier
+    cannot take goes to the next, and what no tier takes is unschedulable. So replicas reach an
+    overflow tier only when the tiers before it are full, and leave it first on scale-down.
+    Without tiers it is one `divide`. The third value says whether room decided the layout
+    (a capacity pushed replicas elsewhere, or spilled them to a later tier)."""
+    if not any(tiers.get(r["name"], 0) for r in rows):
+        div = divide(total, rows, method=method, key=key, rebalance=rebalance)
+        return dict(div.replicas), div.unschedulable, bool(div.overflow)
+    out: dict[str, int] = {}
+    left = total
+    capped = False
+    for k in sorted({tiers.get(r["name"], 0) for r in rows}):
+        mine = [r for r in rows if tiers.get(r["name"], 0) == k]
+        caps = [r["capacity"] for r in mine]
+        room = None if any(c is None for c in caps) else sum(caps)
+        share = left if room is None else min(left, room)
+        capped = capped or share < left or (k > 0 and share > 0)
+        div = divide(share, mine, method=method, key=key, rebalance=rebalance)
+        capped = capped or bool(div.overflow)
+        out.update(div.replicas)
+        left -= share - div.unschedulable
+    return out, left, capped
 
 
 def _short(

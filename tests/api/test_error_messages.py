@@ -41,9 +41,9 @@ CASES = [
     ),
     (
         "enum",
-        pp("    replicaScheduling: {replicaDivisionPreference: Weighted}\n"),
+        pp("    replicaScheduling: {replicaDivisionPreference: Weight}\n"),
         "t.yaml: spec.placement.replicaScheduling.replicaDivisionPreference: must be one of "
-        f"StaticWeight, DynamicWeight, Aggregated, got 'Weighted' (line 7, {WHERE_PP})",
+        f"Weighted, Aggregated, StaticWeight, DynamicWeight, got 'Weight' (line 7, {WHERE_PP})",
     ),
     (
         "unknown field",
@@ -89,16 +89,29 @@ CASES = [
     ),
     (
         "const apiVersion",
-        "apiVersion: policy.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: east}\n",
-        "t.yaml: apiVersion: must be 'kfed.io/v1alpha1', got 'policy.karmada.io/v1alpha1' "
+        "apiVersion: kfed.io/v1beta1\nkind: Cluster\nmetadata: {name: east}\n",
+        "t.yaml: apiVersion: must be 'kfed.io/v1alpha1', got 'kfed.io/v1beta1' "
         "(line 1, Cluster east)",
     ),
     (
+        "a Karmada kind in another Karmada group",
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: east}\n",
+        "t.yaml: apiVersion: must be 'cluster.karmada.io/v1alpha1' for Karmada's Cluster, got "
+        "'policy.karmada.io/v1alpha1' (line 1, Cluster east)",
+    ),
+    (
         "unknown kind",
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+        "apiVersion: v1\nkind: Pood\nmetadata: {name: p}\n",
+        "t.yaml: kind: must be one of ConfigMap, Endpoints, LimitRange, List, Namespace, Node, "
+        "PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, ResourceQuota, "
+        "Secret, Service, ServiceAccount, got 'Pood' (line 2, Pood default/p)",
+    ),
+    (
+        "unknown kfed kind",
+        "apiVersion: kfed.io/v1alpha1\nkind: Clustr\nmetadata: {name: p}\n",
         "t.yaml: kind: must be one of Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, "
-        "ConfigMap, Deployment, Job, Namespace, OverridePolicy, "
-        "PropagationPolicy, Scenario, Secret, Service, got 'Pod' (line 2, Pod p)",
+        "ClusterTaintPolicy, OverridePolicy, PropagationPolicy, Scenario, got 'Clustr' "
+        "(line 2, Clustr p)",
     ),
     (
         "cluster name pattern",
@@ -204,9 +217,9 @@ CASES = [
     ),
     (
         "selector kind",
-        PP + "  resourceSelectors: [{apiVersion: apps/v1, kind: StatefulSet}]\n",
-        "t.yaml: spec.resourceSelectors[0].kind: must be one of ConfigMap, Deployment, Job, "
-        f"Namespace, Secret, Service, got 'StatefulSet' (line 5, {WHERE_PP})",
+        PP + "  resourceSelectors: [{apiVersion: kfed.io/v1alpha1, kind: Cluster}]\n",
+        "t.yaml: spec.resourceSelectors[0].kind: must be a template's kind, got 'Cluster' "
+        f"(line 5, {WHERE_PP})",
     ),
     (
         "selector apiVersion",

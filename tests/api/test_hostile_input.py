@@ -424,7 +424,12 @@ CASES: list[tuple[str, Files, str, list[str]]] = [
         ],
     ),
     # ---------------------------------------------------------------- wrong types
-    ("kind is a list", {"t.yaml": "kind: [a]\n"}, "t.yaml", ["t.yaml: kind: must be one of ..."]),
+    (
+        "kind is a list",
+        {"t.yaml": "kind: [a]\n"},
+        "t.yaml",
+        ['t.yaml: kind: must be a kind name, got ["a"] (line 1)'],
+    ),
     (
         "metadata is a string",
         {"t.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: x\n"},

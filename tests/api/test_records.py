@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from federation.api import load_text
 from federation.core.model import (
     ClusterAffinity,
@@ -10,6 +12,7 @@ from federation.core.model import (
     FailoverPolicy,
     ImageOverride,
     LabelSelector,
+    MapOverride,
     PatchOp,
     ReplicaBounds,
     Requirement,
@@ -118,7 +121,7 @@ spec:
     assert (rs.type, rs.division, rs.method, rs.rebalance) == (
         "Divided",
         "DynamicWeight",
-        None,
+        "webster-dynamic",
         True,
     )
     assert rs.method_name() == "webster-dynamic"
@@ -134,9 +137,42 @@ def test_policy_defaults_and_cluster_scope():
     ).policies
     assert p.namespace == "" and p.priority == 0
     assert p.selectors == (ResourceSelector(namespace="shop"),)
-    assert p.placement.replicas.type == "Divided"
-    assert p.placement.replicas.method_name() == "kfed"
+    # Karmada's default: no replicaScheduling means Duplicated
+    assert p.placement.replicas.type == "Duplicated"
     assert p.failover == FailoverPolicy()
+    assert (p.propagate_deps, p.suspend_all, p.suspended) == (False, False, ())
+
+
+@pytest.mark.parametrize(
+    ("replica_scheduling", "kind", "method"),
+    [
+        ("{}", "Divided", "webster"),  # Karmada CRD default Divided, webhook default Weighted
+        ("{replicaSchedulingType: Divided}", "Divided", "webster"),
+        ("{replicaDivisionPreference: Weighted}", "Divided", "webster"),
+        (
+            "{weightPreference: {dynamicWeight: AvailableReplicas}}",
+            "Divided",
+            "webster-dynamic",
+        ),
+        ("{replicaDivisionPreference: Aggregated}", "Divided", "webster-aggregated"),
+        ("{replicaDivisionPreference: StaticWeight}", "Divided", "kfed"),
+        ("{replicaDivisionPreference: DynamicWeight}", "Divided", "webster-dynamic"),
+        ("{method: kubefed}", "Divided", "kubefed"),
+        ("{replicaSchedulingType: Duplicated}", "Duplicated", None),
+    ],
+)
+def test_replica_scheduling_defaults_follow_karmada(
+    replica_scheduling: str, kind: str, method: str | None
+) -> None:
+    (p,) = load_text(
+        "apiVersion: kfed.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {name: web}\n"
+        "spec:\n  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment}]\n"
+        f"  placement: {{replicaScheduling: {replica_scheduling}}}\n"
+    ).policies
+    rs = p.placement.replicas
+    assert rs.type == kind
+    if method is not None:
+        assert rs.method_name() == method
 
 
 def test_ordered_affinity_groups():
@@ -179,7 +215,8 @@ spec:
         ImageOverride("Tag", "remove", ""),
     )
     assert r.replicas == 2
-    assert r.labels == {"region": "eu"} and r.annotations == {"owner": "team"}
+    assert r.labels == (MapOverride("add", {"region": "eu"}),)
+    assert r.annotations == (MapOverride("add", {"owner": "team"}),)
     assert r.patches == (
         PatchOp("add", "/spec/paused", True),
         PatchOp("remove", "/metadata/labels/a~1b", None),

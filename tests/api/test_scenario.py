@@ -190,7 +190,7 @@ TWO_WEBS = (
             "unknown workload 'api' (known: Deployment/default/web, Deployment/prod/web, "
             "Job/default/batch)",
         ),
-        ("Service/default/api", "must name a Deployment or Job, got 'Service/default/api'"),
+        ("Service/default/api", "must name a workload with replicas, got 'Service/default/api'"),
         (
             "Deployment/nope/web",
             "unknown workload 'Deployment/nope/web' (known: "

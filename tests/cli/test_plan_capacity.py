@@ -21,6 +21,7 @@ kind: ClusterPropagationPolicy
 metadata: {name: batch}
 spec:
   resourceSelectors: [{kind: Deployment, name: batch}]
+  placement: {replicaScheduling: {replicaDivisionPreference: StaticWeight}}
 ---
 apiVersion: kfed.io/v1alpha1
 kind: ClusterPropagationPolicy
@@ -28,6 +29,7 @@ metadata: {name: web}
 spec:
   schedulePriority: {priority: PRIO}
   resourceSelectors: [{kind: Deployment, name: web}]
+  placement: {replicaScheduling: {replicaDivisionPreference: StaticWeight}}
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -42,6 +42,7 @@ spec:
   resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: web}]
   placement:
     replicaScheduling:
+      replicaDivisionPreference: StaticWeight
       weights:
         - {targetCluster: {clusterNames: [east]}, weight: 2}
         - {targetCluster: {clusterNames: [west, north]}, weight: 1}
@@ -83,8 +84,8 @@ def test_validate_prints_every_error_on_stderr_and_exits_2(files, capsys):
     assert out.out == ""
     assert out.err.splitlines() == [
         "app.yaml: spec.placement.replicaScheduling.weights[0].weight: must be >= 0, got -2 "
-        "(line 9, PropagationPolicy default/web)",
-        "app.yaml: spec.replicas: must be an integer, got 'x' (line 16, Deployment default/web)",
+        "(line 10, PropagationPolicy default/web)",
+        "app.yaml: spec.replicas: must be an integer, got 'x' (line 17, Deployment default/web)",
         "bad.yaml:2: did not find expected node content",
     ]
 
@@ -210,7 +211,7 @@ def test_plan_invalid_input_exits_2(files, capsys):
     Path("app.yaml").write_text(APP + "---\napiVersion: v1\nkind: ConfigMap\n")
     assert main(["plan", *files]) == 2
     assert capsys.readouterr().err == (
-        "app.yaml: missing required field 'metadata' (line 21, ConfigMap)\n"
+        "app.yaml: missing required field 'metadata' (line 22, ConfigMap)\n"
     )
 
 

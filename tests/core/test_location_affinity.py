@@ -79,8 +79,7 @@ def test_strictly_coupled_never_splits_when_it_does_not_fit(tmp_path):
 
 def test_strictly_coupled_aggregated_is_all_or_nothing(tmp_path):
     edits = {
-        "replicaSchedulingType: Divided": "replicaSchedulingType: Divided\n"
-        "      replicaDivisionPreference: Aggregated",
+        "replicaDivisionPreference: StaticWeight": "replicaDivisionPreference: Aggregated",
     }
     assert web_plan(tmp_path, "strictly-coupled", edits).assignment == {"us-1": 10}
     edits["replicas: 10"] = "replicas: 30"
@@ -211,7 +210,10 @@ def test_uniformly_spread_caps_a_small_cluster_and_evens_out_the_rest(tmp_path):
 
 
 def test_uniformly_spread_duplicated_copies_everything_everywhere(tmp_path):
-    edits = {"replicaSchedulingType: Divided": "replicaSchedulingType: Duplicated"}
+    edits = {
+        "replicaSchedulingType: Divided": "replicaSchedulingType: Duplicated",
+        "replicaDivisionPreference: StaticWeight": "",
+    }
     w = web_plan(tmp_path, "uniformly-spread", edits)
     assert w.assignment == {"eu-1": 12, "eu-2": 12, "us-1": 12, "us-2": 12}
 

@@ -115,6 +115,7 @@ spec:
   placement:
     replicaScheduling:
       replicaSchedulingType: Divided
+      replicaDivisionPreference: StaticWeight   # kfed's division
       weights:
         - {targetCluster: {clusterNames: [m1]}, weight: 2}
         - {targetCluster: {clusterNames: [m2, m3]}, weight: 1}

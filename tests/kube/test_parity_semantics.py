@@ -58,6 +58,7 @@ spec:
   resourceSelectors: [{kind: Namespace, name: shop}, {namespace: shop}]
   placement:
     replicaScheduling:
+      replicaDivisionPreference: StaticWeight   # kfed's division
       weights:
         - {targetCluster: {clusterNames: [m1]}, weight: 2}
         - {targetCluster: {clusterNames: [m2, m3]}, weight: 1}
@@ -118,6 +119,7 @@ spec:
   placement:
     clusterAffinity: {clusterNames: [m1, m2]}
     replicaScheduling:
+      replicaDivisionPreference: StaticWeight   # kfed's division
       weights:
         - {targetCluster: {clusterNames: [m2]}, weight: 1}
 ---

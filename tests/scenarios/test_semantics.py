@@ -20,7 +20,31 @@ WEB = "Deployment/shop/web"
 THREE = [cluster("a", "us-east"), cluster("b", "us-west"), cluster("c", "eu-west")]
 
 
+def _kfed_division(placement: str) -> str:
+    """These cases are about kfed's own division (replicaDivisionPreference StaticWeight,
+    method kfed) unless they name another: without replicaScheduling a policy is Duplicated
+    and a bare Divided is Karmada's Weighted (static Webster), as in Karmada."""
+    placement = textwrap.dedent(placement).strip()
+    if "replicaScheduling" not in placement:
+        return placement + "\nreplicaScheduling: {replicaDivisionPreference: StaticWeight}"
+    named = ("replicaDivisionPreference", "method", "Duplicated", "weightPreference")
+    if any(n in placement for n in named):
+        return placement
+    if "replicaScheduling: {}" in placement:
+        return placement.replace(
+            "replicaScheduling: {}", "replicaScheduling: {replicaDivisionPreference: StaticWeight}"
+        )
+    if "replicaScheduling: {" in placement:
+        return placement.replace(
+            "replicaScheduling: {", "replicaScheduling: {replicaDivisionPreference: StaticWeight, "
+        )
+    return placement.replace(
+        "replicaScheduling:\n", "replicaScheduling:\n  replicaDivisionPreference: StaticWeight\n"
+    )
+
+
 def policy(placement: str, failover: str = "") -> str:
+    placement = _kfed_division(placement)
     text = textwrap.dedent(
         """\
         apiVersion: kfed.io/v1alpha1
