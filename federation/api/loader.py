@@ -22,6 +22,7 @@ from federation.api import (
     scenario_loader,
     timeline,
 )
+from federation.api import traffic as traffic_api
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
@@ -31,6 +32,7 @@ from federation.api.source import SourceDoc, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
+from federation.traffic.spec import MultiClusterService
 
 __all__ = ["Documents", "LoadError", "load_documents", "load_scenario", "load_text"]
 
@@ -46,6 +48,7 @@ class Documents:
     policies: tuple[PropagationPolicy, ...] = ()
     overrides: tuple[OverridePolicy, ...] = ()
     workloads: tuple[Workload, ...] = ()
+    services: tuple[MultiClusterService, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     files: tuple[str, ...] = ()  # every file read, as named in messages
     warnings: tuple[str, ...] = ()  # legal but suspicious input, formatted like errors
@@ -173,6 +176,7 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "ClusterPropagationPolicy": policies.propagation_policy,
     "OverridePolicy": policies.override_policy,
     "ClusterOverridePolicy": policies.override_policy,
+    "MultiClusterService": traffic_api.multicluster_service,
     **{kind: records.workload for kind in NATIVE},
 }
 
@@ -193,7 +197,10 @@ def _split(
 
 
 def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
-    out: tuple[list[Any], ...] = ([], [], [], [])
+    """Clusters, policies, overrides, workloads (with the ServiceExports the federated services
+    propagate) and the federated services of one federation."""
+    out: tuple[list[Any], ...] = ([], [], [], [], [])
+    found: list[tuple[SourceDoc, MultiClusterService]] = []
     for doc in fed.docs:
         rec = s.record(doc)
         if isinstance(rec, Cluster):
@@ -204,14 +211,23 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             out[2].append(rec)
         elif isinstance(rec, Workload):
             out[3].append(rec)
+        elif isinstance(rec, MultiClusterService):
+            found.append((doc, rec))
     references.duplicates(fed.docs, s.ctx)
+    out[4].extend(traffic_api.resolve(found, out[3], out[0], s.ctx))
+    out[3].extend(traffic_api.exports(out[4], out[3]))
     return out
 
 
 def _scenario_builder(
-    doc: SourceDoc, world: timeline.World, desired: DesiredState
+    doc: SourceDoc,
+    world: timeline.World,
+    desired: DesiredState,
+    services: tuple[MultiClusterService, ...],
 ) -> Callable[[Ctx], Scenario]:
-    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file)
+    return lambda ctx: scenario_loader.scenario(
+        ctx, doc.data, world, desired, doc.file, services
+    )
 
 
 def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
@@ -226,17 +242,17 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         fed = _split(s, shown, s.read(shown, text), shared)
         if fed is not None:
             feds.append(fed)
-    clusters, pols, ovs, wls = _build(s, shared)
+    clusters, pols, ovs, wls, svcs = _build(s, shared)
     references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
     for fed in feds:
         assert fed.scenario is not None
-        c, p, o, w = _build(s, fed)
+        c, p, o, w, v = _build(s, fed)
         world = timeline.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired))
+        scen = s.convert(doc, _scenario_builder(doc, world, desired, tuple(v)))
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))
@@ -248,6 +264,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         tuple(pols),
         tuple(ovs),
         tuple(wls),
+        tuple(svcs),
         tuple(scenarios),
         tuple(s.files),
         tuple(str(w) for w in warnings),

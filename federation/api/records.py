@@ -37,10 +37,11 @@ from federation.core.model import (
 from federation.core.model import (
     ClusterAffinity as Affinity,
 )
+from federation.traffic.spec import MultiClusterService
 
 _NATIVE_API_VERSIONS = tuple(sorted({KINDS[k] for k in NATIVE}))
 
-Record = Cluster | PropagationPolicy | OverridePolicy | Workload
+Record = Cluster | PropagationPolicy | OverridePolicy | Workload | MultiClusterService
 
 
 class Ctx:

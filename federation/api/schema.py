@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
+from federation.api.traffic_schema import MULTICLUSTER_SERVICE
 from federation.api.schema_parts import (
     BOOL,
     COUNT,
@@ -45,6 +46,7 @@ KINDS: dict[str, str] = {
     "ClusterPropagationPolicy": API_VERSION,
     "OverridePolicy": API_VERSION,
     "ClusterOverridePolicy": API_VERSION,
+    "MultiClusterService": API_VERSION,
     "Scenario": API_VERSION,
     "Namespace": "v1",
     "ConfigMap": "v1",
@@ -54,7 +56,16 @@ KINDS: dict[str, str] = {
     "Job": "batch/v1",
 }
 NAMESPACED = frozenset(
-    {"PropagationPolicy", "OverridePolicy", "ConfigMap", "Secret", "Service", "Deployment", "Job"}
+    {
+        "PropagationPolicy",
+        "OverridePolicy",
+        "MultiClusterService",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "Deployment",
+        "Job",
+    }
 )
 NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
 
@@ -382,6 +393,9 @@ DEFS: dict[str, Any] = {
     "OverridePolicy": _kfed_kind("OverridePolicy", "NamespacedMeta", _OVERRIDE, spec_required=True),
     "ClusterOverridePolicy": _kfed_kind(
         "ClusterOverridePolicy", "ClusterScopedMeta", _OVERRIDE, spec_required=True
+    ),
+    "MultiClusterService": _kfed_kind(
+        "MultiClusterService", "NamespacedMeta", MULTICLUSTER_SERVICE, spec_required=False
     ),
     "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
     **_NATIVE_KINDS,

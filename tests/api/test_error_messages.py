@@ -97,7 +97,7 @@ CASES = [
         "unknown kind",
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
         "t.yaml: kind: must be one of Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, "
-        "ConfigMap, Deployment, Job, Namespace, OverridePolicy, "
+        "ConfigMap, Deployment, Job, MultiClusterService, Namespace, OverridePolicy, "
         "PropagationPolicy, Scenario, Secret, Service, got 'Pod' (line 2, Pod p)",
     ),
     (

@@ -1,0 +1,353 @@
+"""The fluid traffic engine both backends drive: inputs are events (a workload's Ready replicas on a
+member changed, the control plane saw new endpoints, a cut began or ended), outputs are timeline
+rows of rates that hold until the next change. Nothing ticks: the engine wakes only when a demand
+step starts, a health check would flip a cluster, or a slice of clients' cache expires while
+their answer is stale. The report integrates the rows (`federation.report.traffic`).
+
+Rows (workload = the service's "namespace/name"):
+
+* `traffic` (cluster ""): one client region's demand `rate`, what its clients `sent` to each
+  cluster, what resolved to nothing (`unresolved`), what could not reach its cluster (`lost`), and
+  the round-trip time to each cluster it sent to (`rtt_ms`), all per second;
+* `serving` (cluster c): Ready `replicas`, requests per second arriving (`arrival`), the
+  fraction `served`, and the queue (`wait_p`, `wait_rate`), `service_ms`, `timeout_ms`;
+* `dns` (cluster c): a health-check flip (`healthy`); `answer` (cluster ""): a client region's
+  new answer (`clusters`: share per cluster).
+
+A service's clients start when every workload behind it has its nominal replicas published
+(the service is up; at the latest START_GRACE s after its first endpoint): they all resolve then.
+Call `advance(now)` at `deadline()` (and after inputs); the backend owns the clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Mapping, Sequence
+
+from federation.core.desired import DesiredState
+from federation.core.healthcheck import CheckSchedule
+from federation.core.model import Cluster
+from federation.core.nominal import nominal
+from federation.core.steering import Answer, Candidate, answer
+from federation.recorder import Recorder
+from federation.traffic.clients import Stream
+from federation.traffic.demand import schedule
+from federation.traffic.endpoints import Endpoint
+from federation.traffic.latency import rtt_ms
+from federation.traffic.queueing import Queue, queue
+from federation.traffic.spec import MultiClusterService, Traffic
+
+_EPS = 1e-9
+START_GRACE = 60.0  # seconds after its first endpoint a service's clients start at the latest
+
+
+def _r(x: float) -> float:
+    return round(x, 6)
+
+
+class TrafficEngine:
+    def __init__(
+        self,
+        traffic: Traffic,
+        clusters: Sequence[Cluster],
+        recorder: Recorder,
+        seed: int | str,
+        end: float,
+        totals: Mapping[str, int] | None = None,
+    ) -> None:
+        self.traffic = traffic
+        # each backend's nominal replicas: a service's clients start once all are published
+        self.totals = dict(totals or {})
+        self.recorder = recorder
+        self.seed = seed
+        self.clusters = {c.name: c for c in clusters}
+        self.services: list[MultiClusterService] = list(traffic.services)
+        self.index = {s.key: i for i, s in enumerate(self.services)}
+        self.backing: dict[str, list[int]] = {}  # workload key -> services it backs
+        for i, s in enumerate(self.services):
+            for key in s.backends:
+                self.backing.setdefault(key, []).append(i)
+        self.endpoints: list[dict[str, Endpoint]] = [{} for _ in self.services]
+        self.started = [False] * len(self.services)
+        self.first_seen: list[float | None] = [None] * len(self.services)
+        self.streams: list[Stream] = []
+        self.by_service: list[list[Stream]] = [[] for _ in self.services]
+        for client in traffic.clients:
+            i = self.index.get(client.service)
+            if i is None:
+                continue
+            s = self.services[i]
+            period = s.steering.cache_period
+            n = max(1, traffic.cohorts)
+            u = self._rng(f"clients/{s.key}/{client.region}").random() * period / n
+            st = Stream(
+                index=len(self.streams),
+                service=i,
+                key=s.key,
+                region=client.region,
+                steps=schedule(client.rate, end),
+                period=period,
+                phases=[u + k * period / n for k in range(n)],
+                rtt={
+                    c.name: rtt_ms(client.region, client.zone, c.region, c.zone, traffic.network)
+                    for c in clusters
+                },
+            )
+            self.streams.append(st)
+            self.by_service[i].append(st)
+        self.cut_pairs: dict[tuple[str, str], int] = {}  # (client region, cluster) -> cuts
+        self.cut_checks: dict[str, int] = {}  # cluster -> cuts of the health checkers
+        self.queues: list[dict[str, Queue]] = [{} for _ in self.services]
+        self.last: dict[tuple[str, str, str], tuple[object, ...]] = {}
+        self.timers: list[tuple[float, int, str, int, str, int]] = []
+        self._seq = 0
+        self.dirty: set[int] = set()
+        self.now = 0.0
+        self.rows = 0
+
+    # ---------------------------------------------------------------- inputs
+
+    def ready(self, cluster: str, key: str, n: int, now: float) -> None:
+        """Ground truth: `key` has `n` Ready replicas on `cluster`."""
+        for i in self.backing.get(key, ()):
+            ep = self._endpoint(i, cluster)
+            if ep.ready.get(key, 0) == n:
+                continue
+            ep.ready[key] = n
+            self._outcome(i, cluster, ep, now)
+            self.dirty.add(i)
+
+    def observed(self, cluster: str, key: str, n: int, now: float) -> None:
+        """The control plane (and so the answerer) sees `n` ready endpoints of `key` there."""
+        for i in self.backing.get(key, ()):
+            ep = self._endpoint(i, cluster)
+            if ep.known.get(key, 0) != n:
+                ep.known[key] = n
+                self.dirty.add(i)
+
+    def cut(self, region: str, clusters: Sequence[str], on: bool, now: float) -> None:
+        """Clients of `region` cannot reach `clusters` (on) or can again (off)."""
+        for c in clusters:
+            k = (region, c)
+            self.cut_pairs[k] = self.cut_pairs.get(k, 0) + (1 if on else -1)
+        for st in self.streams:
+            if st.region == region:
+                self.dirty.add(st.service)
+
+    def cut_dns(self, region: str, on: bool, now: float) -> None:
+        """Clients of `region` cannot reach the DNS (on) or can again (off)."""
+        for st in self.streams:
+            if st.region != region:
+                continue
+            st.dns_cut += 1 if on else -1
+            if st.dns_cut == 0:
+                st.reconnect()
+            self._expiries(st, now)
+            self.dirty.add(st.service)
+
+    def cut_health_checks(self, clusters: Sequence[str], on: bool, now: float) -> None:
+        """The answerer's health checks cannot reach `clusters` (on) or can again (off)."""
+        for c in clusters:
+            self.cut_checks[c] = self.cut_checks.get(c, 0) + (1 if on else -1)
+            for i, eps in enumerate(self.endpoints):
+                ep = eps.get(c)
+                if ep is not None:
+                    self._outcome(i, c, ep, now)
+
+    # ---------------------------------------------------------------- the clock
+
+    def deadline(self) -> float | None:
+        if self.dirty:
+            return self.now
+        return self.timers[0][0] if self.timers else None
+
+    def advance(self, now: float) -> None:
+        """Run what is due at `now`, then write the rows of everything that changed."""
+        self.now = now
+        while self.timers and self.timers[0][0] <= now + _EPS:
+            _, _, kind, i, name, version = heapq.heappop(self.timers)
+            if kind == "check":
+                ep = self.endpoints[i][name]
+                if version == ep.version and ep.checks is not None:
+                    # every check up to now ran with the current outcome (a late wake-up on
+                    # the wall clock accounts for all of them)
+                    k = ep.checks.first_at_or_after(now + _EPS) - 1
+                    if ep.check(k):
+                        self.recorder.row(
+                            now, "dns", name, self.services[i].key, healthy=ep.health.healthy
+                        )
+                        self.dirty.add(i)
+            elif kind == "expiry":
+                st = self.streams[i]
+                if version == st.version:
+                    if st.expire(now):
+                        self.dirty.add(st.service)
+                    self._expiries(st, now)
+            elif kind == "start":
+                self.dirty.add(i)
+            elif kind == "rate":
+                st = self.streams[i]
+                if version == st.step:
+                    self._rate(st, now)
+        self._flush(now)
+
+    # ---------------------------------------------------------------- internals
+
+    def _rng(self, name: str) -> random.Random:
+        return random.Random(f"{self.seed}/traffic/{name}")
+
+    def _push(self, t: float, kind: str, i: int, name: str, version: int) -> None:
+        self._seq += 1
+        heapq.heappush(self.timers, (t, self._seq, kind, i, name, version))
+
+    def _endpoint(self, i: int, cluster: str) -> Endpoint:
+        ep = self.endpoints[i].get(cluster)
+        if ep is None:
+            st = self.services[i].steering
+            checks = None
+            if st.failure_threshold > 0 and st.health_check_interval > 0:
+                phase = self._rng(f"checks/{self.services[i].key}/{cluster}").random()
+                checks = CheckSchedule(st.health_check_interval, phase * st.health_check_interval)
+            ep = self.endpoints[i][cluster] = Endpoint(checks, st.failure_threshold)
+        return ep
+
+    def _outcome(self, i: int, cluster: str, ep: Endpoint, now: float) -> None:
+        ok = ep.replicas > 0 and not self.cut_checks.get(cluster, 0)
+        if ok == ep.ok:
+            return
+        flip = ep.outcome(ok, now)
+        if flip is not None:
+            self._push(flip[1], "check", i, cluster, ep.version)
+
+    def _rate(self, st: Stream, now: float) -> None:
+        k = st.step
+        while k + 1 < len(st.steps) and st.steps[k + 1][0] <= now + _EPS:
+            k += 1
+        st.step = k
+        st.rate = st.steps[k][1]
+        if k + 1 < len(st.steps):
+            self._push(st.steps[k + 1][0], "rate", st.index, "", k)
+        self.dirty.add(st.service)
+
+    def _expiries(self, st: Stream, now: float) -> None:
+        st.version += 1
+        if not st.active:
+            return
+        t = st.next_expiry(now)
+        if t is not None:
+            self._push(t, "expiry", st.index, "", st.version)
+
+    def _answer(self, i: int, region: str, rtt: dict[str, float]) -> Answer:
+        cands = []
+        for c, ep in self.endpoints[i].items():
+            if ep.endpoints > 0:
+                cl = self.clusters.get(c)
+                cands.append(
+                    Candidate(c, cl.region if cl else "", ep.endpoints, ep.health.healthy, rtt[c])
+                )
+        return answer(region, cands, self.services[i].steering)
+
+    def _flush(self, now: float) -> None:
+        for i in sorted(self.dirty):
+            self._service(i, now)
+        self.dirty.clear()
+
+    def _ready_to_start(self, i: int, now: float) -> bool:
+        """Clients start when every backend has its nominal replicas published (the service is
+        up), or START_GRACE seconds after the first endpoint if that never happens."""
+        eps = self.endpoints[i].values()
+        if self.first_seen[i] is None:
+            if not any(ep.endpoints > 0 for ep in eps):
+                return False
+            self.first_seen[i] = now
+            self._push(now + START_GRACE, "start", i, "", 0)
+        first = self.first_seen[i]
+        assert first is not None
+        if now >= first + START_GRACE - _EPS:
+            return True
+        return all(
+            sum(ep.known.get(k, 0) for ep in eps) >= self.totals.get(k, 1)
+            for k in self.services[i].backends
+        )
+
+    def _service(self, i: int, now: float) -> None:
+        svc = self.services[i]
+        if not self.started[i] and self._ready_to_start(i, now):
+            self.started[i] = True
+            for st in self.by_service[i]:
+                st.start(self._answer(i, st.region, st.rtt))
+                st.step = -1
+                self._rate(st, now)
+        if not self.started[i]:
+            return
+        arrival: dict[str, float] = {}
+        for st in self.by_service[i]:
+            new = self._answer(i, st.region, st.rtt)
+            if new != st.answer:
+                st.answer = new
+                self._row(now, "answer", "", svc.key, st.region, clusters=dict(new))
+                if st.period <= 0 and not st.dns_cut:
+                    st.held = [new] * len(st.held)
+                self._expiries(st, now)
+            sent, unresolved = st.mix()
+            lost = {c: v for c, v in sent.items() if self.cut_pairs.get((st.region, c), 0)}
+            for c, v in sent.items():
+                if c not in lost:
+                    arrival[c] = arrival.get(c, 0.0) + v
+            self._row(
+                now,
+                "traffic",
+                "",
+                svc.key,
+                st.region,
+                rate=_r(st.rate),
+                sent={c: _r(v) for c, v in sorted(sent.items())},
+                unresolved=_r(unresolved),
+                lost={c: _r(v) for c, v in sorted(lost.items())},
+                rtt_ms={c: st.rtt[c] for c in sorted(sent)},
+            )
+        cap = svc.capacity
+        for c in sorted(set(self.endpoints[i]) | set(arrival)):
+            ep = self._endpoint(i, c)
+            n = ep.replicas
+            q = queue(n, cap.requests_per_second, arrival.get(c, 0.0))
+            self._row(
+                now,
+                "serving",
+                c,
+                svc.key,
+                "",
+                replicas=n,
+                arrival=_r(arrival.get(c, 0.0)),
+                served=_r(q.served),
+                wait_p=_r(q.wait_p),
+                wait_rate=_r(q.wait_rate),
+                service_ms=cap.service_time * 1000.0,
+                timeout_ms=cap.timeout * 1000.0,
+            )
+
+    def _row(
+        self, now: float, kind: str, cluster: str, service: str, region: str, **fields: object
+    ) -> None:
+        """A row when its fields differ from the last one of its kind and place."""
+        k = (kind, cluster or region, service)
+        sig = tuple(sorted((f, repr(v)) for f, v in fields.items()))
+        if self.last.get(k) == sig:
+            return
+        self.last[k] = sig
+        if region:
+            fields = {"region": region, **fields}
+        self.recorder.row(now, kind, cluster, service, **fields)
+        self.rows += 1
+
+
+def backend_totals(desired: DesiredState, traffic: Traffic) -> dict[str, int]:
+    """Each backend workload's nominal replica count (`federation.core.nominal`)."""
+    out = {}
+    for s in traffic.services:
+        for key in s.backends:
+            w = desired.workloads.get(key)
+            if w is not None and w.divisible:
+                out[key] = nominal(desired, w).total
+    return out
