@@ -78,7 +78,9 @@ class Tally:
 
     @property
     def served(self) -> float:
-        return self.requests - self.failed
+        """Requests served: the weight of the latency pieces (summed on their own, so that
+        requests = served + failed is a check of the rows, not a definition)."""
+        return sum(p.weight for p in self.pieces)
 
 
 def failures(t: Mapping[str, Any], serving: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:

@@ -84,9 +84,9 @@ def draw(
 ) -> Path:
     keys = chosen(services, summary)
     clusters = sorted({c for k in keys for c in services[k].clusters})
-    colors = {
-        c: CLUSTER_PALETTE[i] if i < len(CLUSTER_PALETTE) else OTHERS_COLOR
-        for i, c in enumerate(clusters)
+    spare = [x for x in CLUSTER_PALETTE if x not in run.colors.values()] or [OTHERS_COLOR]
+    colors = {  # each cluster's colour in replicas.png, when it has one of its own there
+        c: run.colors.get(c) or spare[i % len(spare)] for i, c in enumerate(clusters)
     }
     n = max(1, len(keys))
     fig, axes = plt.subplots(
@@ -145,7 +145,12 @@ def _service(
         color = CLUSTER_PALETTE[(i + 3) % len(CLUSTER_PALETTE)]
         low.step(xs, [*ys, ys[-1]] if ys else [0, 0], where="post", color=color, label=g)
     bands(low, run, labels=False)
-    low.set_yscale("log")
-    low.set_ylabel("p99 ms (log)")
+    seen = [v for vals in st.p99.values() for v in vals if v]
+    if seen and max(seen) > 20 * min(seen):
+        low.set_yscale("log")
+        low.set_ylabel("p99 ms (log)")
+    else:
+        low.set_ylim(0, max([1.0, *seen]) * 1.15)
+        low.set_ylabel("p99 ms")
     low.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=FONT, title="clients in")
     low.grid(alpha=0.3, which="both")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from federation.core.desired import DesiredState
 from federation.core.healthcheck import CheckSchedule
@@ -55,7 +55,12 @@ class TrafficEngine:
         seed: int | str,
         end: float,
         totals: Mapping[str, int] | None = None,
+        phase: Callable[[str], float] | None = None,
     ) -> None:
+        """`phase(name)` in [0, 1) places a service's health checks on a cluster ("checks/...")
+        and a client region's cache expiries ("clients/...") within their periods; by default
+        a draw from a stream seeded with `seed` and the name (the same on both backends)."""
+        self.phase = phase or (lambda name: self._rng(name).random())
         self.traffic = traffic
         # each backend's nominal replicas: a service's clients start once all are published
         self.totals = dict(totals or {})
@@ -80,7 +85,7 @@ class TrafficEngine:
             s = self.services[i]
             period = s.steering.cache_period
             n = max(1, traffic.cohorts)
-            u = self._rng(f"clients/{s.key}/{client.region}").random() * period / n
+            u = self.phase(f"clients/{s.key}/{client.region}") * period / n
             st = Stream(
                 index=len(self.streams),
                 service=i,
@@ -207,7 +212,7 @@ class TrafficEngine:
             st = self.services[i].steering
             checks = None
             if st.failure_threshold > 0 and st.health_check_interval > 0:
-                phase = self._rng(f"checks/{self.services[i].key}/{cluster}").random()
+                phase = self.phase(f"checks/{self.services[i].key}/{cluster}")
                 checks = CheckSchedule(st.health_check_interval, phase * st.health_check_interval)
             ep = self.endpoints[i][cluster] = Endpoint(checks, st.failure_threshold)
         return ep
