@@ -30,13 +30,15 @@ class Stream:
     steps: Steps
     period: float  # cache period, seconds
     phases: list[float]  # one per slice, in [0, period)
-    rtt: dict[str, float] = field(default_factory=dict)  # cluster -> ms
+    rtt: dict[str, float] = field(default_factory=dict)  # cluster -> ms (filled as needed)
     active: bool = False  # the service has started (it had a ready endpoint once)
     rate: float = 0.0
     step: int = 0  # index of the current demand step
     answer: Answer = ()  # what the DNS answers now
     held: list[Held] = field(default_factory=list)
     due: list[float | None] = field(default_factory=list)  # when a stale slice resolves again
+    counts: dict[Held, int] = field(default_factory=dict)  # slices holding each answer
+    sent: dict[str, float] = field(default_factory=dict)  # last mix: requests/s per cluster
     dns_cut: int = 0  # active cuts between this region's clients and the DNS
     version: int = 0  # invalidates scheduled expiry timers
 
@@ -45,6 +47,23 @@ class Stream:
         self.answer = answer
         self.held = [answer] * len(self.phases)
         self.due = [None] * len(self.phases)
+        self.counts = {answer: len(self.phases)}
+
+    def _hold(self, k: int, h: Held) -> None:
+        old = self.held[k]
+        self.held[k] = h
+        n = self.counts[old] - 1
+        if n:
+            self.counts[old] = n
+        else:
+            del self.counts[old]
+        self.counts[h] = self.counts.get(h, 0) + 1
+
+    def adopt(self) -> None:
+        """Every slice takes the current answer at once (no cache to wait for)."""
+        for k in range(len(self.held)):
+            if self.held[k] != self.answer:
+                self._hold(k, self.answer)
 
     def stale(self, k: int) -> bool:
         if self.dns_cut:
@@ -73,7 +92,7 @@ class Stream:
             if t is not None and t <= now + 1e-9:
                 self.due[k] = None
                 if self.stale(k):
-                    self.held[k] = None if self.dns_cut else self.answer
+                    self._hold(k, None if self.dns_cut else self.answer)
                     changed = True
         return changed
 
@@ -82,7 +101,7 @@ class Stream:
         changed = False
         for k, h in enumerate(self.held):
             if h is None:
-                self.held[k] = self.answer
+                self._hold(k, self.answer)
                 changed = True
         return changed
 
@@ -93,10 +112,10 @@ class Stream:
         if not self.active or self.rate <= 0 or not self.held:
             return sent, 0.0
         slice_rate = self.rate / len(self.held)
-        for h in self.held:
+        for h, n in self.counts.items():
             if not h:
-                unresolved += slice_rate
+                unresolved += slice_rate * n
                 continue
             for c, share in h:
-                sent[c] = sent.get(c, 0.0) + slice_rate * share
+                sent[c] = sent.get(c, 0.0) + slice_rate * n * share
         return sent, unresolved

@@ -35,7 +35,7 @@ from federation.traffic.clients import Stream
 from federation.traffic.demand import schedule
 from federation.traffic.endpoints import Endpoint
 from federation.traffic.latency import rtt_ms
-from federation.traffic.queueing import Queue, queue
+from federation.traffic.queueing import queue
 from federation.traffic.spec import MultiClusterService, Traffic
 
 _EPS = 1e-9
@@ -78,6 +78,8 @@ class TrafficEngine:
         self.first_seen: list[float | None] = [None] * len(self.services)
         self.streams: list[Stream] = []
         self.by_service: list[list[Stream]] = [[] for _ in self.services]
+        self._rtt: dict[tuple[str, str, str], float] = {}  # (region, zone, cluster) -> ms
+        self.zones: dict[tuple[str, str], str] = {}  # stream's (service, region) -> zone
         for client in traffic.clients:
             i = self.index.get(client.service)
             if i is None:
@@ -94,20 +96,20 @@ class TrafficEngine:
                 steps=schedule(client.rate, end),
                 period=period,
                 phases=[u + k * period / n for k in range(n)],
-                rtt={
-                    c.name: rtt_ms(client.region, client.zone, c.region, c.zone, traffic.network)
-                    for c in clusters
-                },
             )
+            self.zones[(s.key, client.region)] = client.zone
             self.streams.append(st)
             self.by_service[i].append(st)
         self.cut_pairs: dict[tuple[str, str], int] = {}  # (client region, cluster) -> cuts
         self.cut_checks: dict[str, int] = {}  # cluster -> cuts of the health checkers
-        self.queues: list[dict[str, Queue]] = [{} for _ in self.services]
-        self.last: dict[tuple[str, str, str], tuple[object, ...]] = {}
+        self.last: dict[tuple[str, str, str], dict[str, object]] = {}
         self.timers: list[tuple[float, int, str, int, str, int]] = []
         self._seq = 0
-        self.dirty: set[int] = set()
+        # what must be worked out again before the next rows: a service's answers, a stream's
+        # mix, a (service, cluster)'s queue
+        self.dirty_answers: set[int] = set()
+        self.dirty_streams: set[int] = set()
+        self.dirty_serving: set[tuple[int, str]] = set()
         self.now = 0.0
         self.rows = 0
 
@@ -121,7 +123,7 @@ class TrafficEngine:
                 continue
             ep.ready[key] = n
             self._outcome(i, cluster, ep, now)
-            self.dirty.add(i)
+            self.dirty_serving.add((i, cluster))
 
     def observed(self, cluster: str, key: str, n: int, now: float) -> None:
         """The control plane (and so the answerer) sees `n` ready endpoints of `key` there."""
@@ -129,7 +131,18 @@ class TrafficEngine:
             ep = self._endpoint(i, cluster)
             if ep.known.get(key, 0) != n:
                 ep.known[key] = n
-                self.dirty.add(i)
+                self.dirty_answers.add(i)
+
+    def observed_endpoints(self, cluster: str, service: str, n: int, now: float) -> None:
+        """The answerer sees `n` ready endpoints of `service` ("namespace/name") on `cluster`
+        (from the imported EndpointSlices, on real members)."""
+        i = self.index.get(service)
+        if i is None:
+            return
+        ep = self._endpoint(i, cluster)
+        if ep.known != {service: n}:
+            ep.known = {service: n}
+            self.dirty_answers.add(i)
 
     def cut(self, region: str, clusters: Sequence[str], on: bool, now: float) -> None:
         """Clients of `region` cannot reach `clusters` (on) or can again (off)."""
@@ -138,7 +151,7 @@ class TrafficEngine:
             self.cut_pairs[k] = self.cut_pairs.get(k, 0) + (1 if on else -1)
         for st in self.streams:
             if st.region == region:
-                self.dirty.add(st.service)
+                self.dirty_streams.add(st.index)
 
     def cut_dns(self, region: str, on: bool, now: float) -> None:
         """Clients of `region` cannot reach the DNS (on) or can again (off)."""
@@ -146,10 +159,10 @@ class TrafficEngine:
             if st.region != region:
                 continue
             st.dns_cut += 1 if on else -1
-            if st.dns_cut == 0:
+            if st.dns_cut == 0 and st.active:
                 st.reconnect()
             self._expiries(st, now)
-            self.dirty.add(st.service)
+            self.dirty_streams.add(st.index)
 
     def cut_health_checks(self, clusters: Sequence[str], on: bool, now: float) -> None:
         """The answerer's health checks cannot reach `clusters` (on) or can again (off)."""
@@ -163,7 +176,7 @@ class TrafficEngine:
     # ---------------------------------------------------------------- the clock
 
     def deadline(self) -> float | None:
-        if self.dirty:
+        if self.dirty_answers or self.dirty_streams or self.dirty_serving:
             return self.now
         return self.timers[0][0] if self.timers else None
 
@@ -182,15 +195,15 @@ class TrafficEngine:
                         self.recorder.row(
                             now, "dns", name, self.services[i].key, healthy=ep.health.healthy
                         )
-                        self.dirty.add(i)
+                        self.dirty_answers.add(i)
             elif kind == "expiry":
                 st = self.streams[i]
                 if version == st.version:
                     if st.expire(now):
-                        self.dirty.add(st.service)
+                        self.dirty_streams.add(st.index)
                     self._expiries(st, now)
             elif kind == "start":
-                self.dirty.add(i)
+                self.dirty_answers.add(i)
             elif kind == "rate":
                 st = self.streams[i]
                 if version == st.step:
@@ -233,7 +246,7 @@ class TrafficEngine:
         st.rate = st.steps[k][1]
         if k + 1 < len(st.steps):
             self._push(st.steps[k + 1][0], "rate", st.index, "", k)
-        self.dirty.add(st.service)
+        self.dirty_streams.add(st.index)
 
     def _expiries(self, st: Stream, now: float) -> None:
         st.version += 1
@@ -243,20 +256,39 @@ class TrafficEngine:
         if t is not None:
             self._push(t, "expiry", st.index, "", st.version)
 
-    def _answer(self, i: int, region: str, rtt: dict[str, float]) -> Answer:
+    def _rtt_to(self, st: Stream, cluster: str) -> float:
+        ms = st.rtt.get(cluster)
+        if ms is None:
+            zone = self.zones.get((st.key, st.region), "")
+            k = (st.region, zone, cluster)
+            ms = self._rtt.get(k)
+            if ms is None:
+                cl = self.clusters.get(cluster)
+                region, czone = (cl.region, cl.zone) if cl else ("", "")
+                ms = self._rtt[k] = rtt_ms(st.region, zone, region, czone, self.traffic.network)
+            st.rtt[cluster] = ms
+        return ms
+
+    def _answer(self, i: int, st: Stream) -> Answer:
         cands = []
         for c, ep in self.endpoints[i].items():
-            if ep.endpoints > 0:
+            n = ep.endpoints
+            if n > 0:
                 cl = self.clusters.get(c)
-                cands.append(
-                    Candidate(c, cl.region if cl else "", ep.endpoints, ep.health.healthy, rtt[c])
-                )
-        return answer(region, cands, self.services[i].steering)
+                region = cl.region if cl else ""
+                cands.append(Candidate(c, region, n, ep.health.healthy, self._rtt_to(st, c)))
+        return answer(st.region, cands, self.services[i].steering)
 
     def _flush(self, now: float) -> None:
-        for i in sorted(self.dirty):
-            self._service(i, now)
-        self.dirty.clear()
+        for i in sorted(self.dirty_answers):
+            self._answers(i, now)
+        self.dirty_answers.clear()
+        for j in sorted(self.dirty_streams):
+            self._stream(self.streams[j], now)
+        self.dirty_streams.clear()
+        for i, c in sorted(self.dirty_serving):
+            self._serving(i, c, now)
+        self.dirty_serving.clear()
 
     def _ready_to_start(self, i: int, now: float) -> bool:
         """Clients start when every backend has its nominal replicas published (the service is
@@ -271,76 +303,87 @@ class TrafficEngine:
         assert first is not None
         if now >= first + START_GRACE - _EPS:
             return True
-        return all(
-            sum(ep.known.get(k, 0) for ep in eps) >= self.totals.get(k, 1)
-            for k in self.services[i].backends
-        )
+        want = sum(self.totals.get(k, 1) for k in self.services[i].backends)
+        return sum(ep.endpoints for ep in eps) >= want
 
-    def _service(self, i: int, now: float) -> None:
-        svc = self.services[i]
-        if not self.started[i] and self._ready_to_start(i, now):
+    def _answers(self, i: int, now: float) -> None:
+        """Answer every client region of service i again (its endpoints or health changed)."""
+        if not self.started[i]:
+            if not self._ready_to_start(i, now):
+                return
             self.started[i] = True
             for st in self.by_service[i]:
-                st.start(self._answer(i, st.region, st.rtt))
+                st.start(self._answer(i, st))
+                self._row(now, "answer", "", st.key, st.region, clusters=dict(st.answer))
                 st.step = -1
                 self._rate(st, now)
+            return
+        for st in self.by_service[i]:
+            new = self._answer(i, st)
+            if new == st.answer:
+                continue
+            st.answer = new
+            self._row(now, "answer", "", st.key, st.region, clusters=dict(new))
+            if st.period <= 0 and not st.dns_cut:
+                st.adopt()
+                self.dirty_streams.add(st.index)
+            self._expiries(st, now)
+
+    def _stream(self, st: Stream, now: float) -> None:
+        """One client region's requests: where they go now; the clusters whose arrivals
+        changed get their queues worked out again."""
+        if not st.active:
+            return
+        sent, unresolved = st.mix()
+        lost = {c: v for c, v in sent.items() if self.cut_pairs.get((st.region, c), 0)}
+        reach = {c: v for c, v in sent.items() if c not in lost}
+        for c in set(reach) | set(st.sent):
+            if reach.get(c) != st.sent.get(c):
+                self.dirty_serving.add((st.service, c))
+        st.sent = reach
+        self._row(
+            now,
+            "traffic",
+            "",
+            st.key,
+            st.region,
+            rate=_r(st.rate),
+            sent={c: _r(v) for c, v in sorted(sent.items())},
+            unresolved=_r(unresolved),
+            lost={c: _r(v) for c, v in sorted(lost.items())},
+            rtt_ms={c: self._rtt_to(st, c) for c in sorted(sent)},
+        )
+
+    def _serving(self, i: int, c: str, now: float) -> None:
         if not self.started[i]:
             return
-        arrival: dict[str, float] = {}
-        for st in self.by_service[i]:
-            new = self._answer(i, st.region, st.rtt)
-            if new != st.answer:
-                st.answer = new
-                self._row(now, "answer", "", svc.key, st.region, clusters=dict(new))
-                if st.period <= 0 and not st.dns_cut:
-                    st.held = [new] * len(st.held)
-                self._expiries(st, now)
-            sent, unresolved = st.mix()
-            lost = {c: v for c, v in sent.items() if self.cut_pairs.get((st.region, c), 0)}
-            for c, v in sent.items():
-                if c not in lost:
-                    arrival[c] = arrival.get(c, 0.0) + v
-            self._row(
-                now,
-                "traffic",
-                "",
-                svc.key,
-                st.region,
-                rate=_r(st.rate),
-                sent={c: _r(v) for c, v in sorted(sent.items())},
-                unresolved=_r(unresolved),
-                lost={c: _r(v) for c, v in sorted(lost.items())},
-                rtt_ms={c: st.rtt[c] for c in sorted(sent)},
-            )
-        cap = svc.capacity
-        for c in sorted(set(self.endpoints[i]) | set(arrival)):
-            ep = self._endpoint(i, c)
-            n = ep.replicas
-            q = queue(n, cap.requests_per_second, arrival.get(c, 0.0))
-            self._row(
-                now,
-                "serving",
-                c,
-                svc.key,
-                "",
-                replicas=n,
-                arrival=_r(arrival.get(c, 0.0)),
-                served=_r(q.served),
-                wait_p=_r(q.wait_p),
-                wait_rate=_r(q.wait_rate),
-                service_ms=cap.service_time * 1000.0,
-                timeout_ms=cap.timeout * 1000.0,
-            )
+        cap = self.services[i].capacity
+        arrival = sum(st.sent.get(c, 0.0) for st in self.by_service[i])
+        n = self._endpoint(i, c).replicas
+        q = queue(n, cap.requests_per_second, arrival)
+        self._row(
+            now,
+            "serving",
+            c,
+            self.services[i].key,
+            "",
+            replicas=n,
+            arrival=_r(arrival),
+            served=_r(q.served),
+            wait_p=_r(q.wait_p),
+            wait_rate=_r(q.wait_rate),
+            service_ms=cap.service_time * 1000.0,
+            timeout_ms=cap.timeout * 1000.0,
+        )
 
     def _row(
         self, now: float, kind: str, cluster: str, service: str, region: str, **fields: object
     ) -> None:
         """A row when its fields differ from the last one of its kind and place."""
         k = (kind, cluster or region, service)
-        sig = tuple(sorted((f, repr(v)) for f, v in fields.items()))
-        if self.last.get(k) == sig:
+        if self.last.get(k) == fields:
             return
-        self.last[k] = sig
+        self.last[k] = fields
         if region:
             fields = {"region": region, **fields}
         self.recorder.row(now, kind, cluster, service, **fields)
