@@ -40,8 +40,13 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.log(f"traffic: {name}: cpu {r['cpu_s']} s, wall {r['wall_s']} s, {r['events']} events")
     base, svc, tr = runs["without"], runs["services_only"], runs["with_traffic"]
     return {
-        "size": {"clusters": clusters, "workloads": workloads, "seconds": seconds,
-                 "services": services, "client_regions": 10},  # fmt: skip
+        "size": {
+            "clusters": clusters,
+            "workloads": workloads,
+            "seconds": seconds,
+            "services": services,
+            "client_regions": 10,
+        },
         "runs": runs,
         "traffic_overhead": ratio(tr["cpu_s"], base["cpu_s"]),
         "traffic_overhead_wall": ratio(tr["wall_s"], base["wall_s"]),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
-
 from dataclasses import replace
 
 from federation.api.scenario import Fault, Scenario
@@ -121,7 +120,12 @@ def with_traffic(scenario: Scenario, services: int, regions: int = 10) -> Scenar
     for i, w in enumerate(workloads):
         app = {"app": w.name}
         relabelled.append(
-            replace(w, manifest={"spec": {**w.manifest["spec"], "template": {"metadata": {"labels": app}}}})
+            replace(
+                w,
+                manifest={
+                    "spec": {**w.manifest["spec"], "template": {"metadata": {"labels": app}}}
+                },
+            )
         )
         labels = dict(w.labels)
         svcs.append(
@@ -154,9 +158,7 @@ def with_traffic(scenario: Scenario, services: int, regions: int = 10) -> Scenar
         [*desired.workloads.values(), *relabelled, *svcs],
     )
     net = Network(locations={r: LOCATIONS[i % len(LOCATIONS)] for i, r in enumerate(names)})
-    return replace(
-        scenario, desired=new, traffic=Traffic(tuple(mcs), clients, net)
-    )
+    return replace(scenario, desired=new, traffic=Traffic(tuple(mcs), clients, net))
 
 
 def main(argv: list[str] | None = None) -> None:

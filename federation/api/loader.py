@@ -225,9 +225,7 @@ def _scenario_builder(
     desired: DesiredState,
     services: tuple[MultiClusterService, ...],
 ) -> Callable[[Ctx], Scenario]:
-    return lambda ctx: scenario_loader.scenario(
-        ctx, doc.data, world, desired, doc.file, services
-    )
+    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file, services)
 
 
 def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:

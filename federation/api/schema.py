@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
-from federation.api.traffic_schema import MULTICLUSTER_SERVICE
 from federation.api.schema_parts import (
     BOOL,
     COUNT,
@@ -34,6 +33,7 @@ from federation.api.schema_parts import (
     obj,
     ref,
 )
+from federation.api.traffic_schema import MULTICLUSTER_SERVICE
 
 API_VERSION = "kfed.io/v1alpha1"
 SCHEMA_ID = "https://kfed.io/schemas/v1alpha1/kfed.schema.json"

@@ -62,9 +62,7 @@ def multicluster_service(ctx: Ctx, d: Mapping[str, Any]) -> MultiClusterService:
         service_time=float(cap.get("serviceTimeSeconds", Capacity.service_time)),
         timeout=float(cap.get("timeoutSeconds", Capacity.timeout)),
     )
-    return MultiClusterService(
-        meta["name"], meta.get("namespace") or "default", steering, capacity
-    )
+    return MultiClusterService(meta["name"], meta.get("namespace") or "default", steering, capacity)
 
 
 def _selected(service: Workload, workloads: Sequence[Workload]) -> tuple[str, ...]:
@@ -124,7 +122,9 @@ def resolve(
     return out
 
 
-def exports(services: Sequence[MultiClusterService], workloads: Sequence[Workload]) -> list[Workload]:
+def exports(
+    services: Sequence[MultiClusterService], workloads: Sequence[Workload]
+) -> list[Workload]:
     """The ServiceExport each federated service propagates (it follows its Service's policy)."""
     by_key = {w.key: w for w in workloads}
     out = []
@@ -270,7 +270,9 @@ def traffic(
             ctx.error((*path, "service"), why)
         pair = (key or c["service"], c["region"])
         if pair in seen:
-            ctx.error(path, f"duplicate clients of {pair[0]} in {pair[1]} (also clients[{seen[pair]}])")
+            ctx.error(
+                path, f"duplicate clients of {pair[0]} in {pair[1]} (also clients[{seen[pair]}])"
+            )
         seen[pair] = i
         clients.append(
             ClientTraffic(
@@ -278,9 +280,7 @@ def traffic(
                 region=c["region"],
                 rate=_rate(ctx, path, c),
                 request_bytes=_bytes(ctx, (*path, "requestBytes"), c.get("requestBytes", 1024)),
-                response_bytes=_bytes(
-                    ctx, (*path, "responseBytes"), c.get("responseBytes", 16384)
-                ),
+                response_bytes=_bytes(ctx, (*path, "responseBytes"), c.get("responseBytes", 16384)),
                 zone=c.get("zone", ""),
                 provider=c.get("provider", ""),
                 internet=bool(c.get("internet", False)),

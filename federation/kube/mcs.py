@@ -60,9 +60,9 @@ def install_crds(handles: Iterable[MemberHandle], timeout: float = 30.0) -> None
     from kubernetes import client
 
     for h in handles:
-        api = member_client(h, direct=True, retries=1)
+        api: Any = member_client(h, direct=True, retries=1)
         try:
-            ext = client.ApiextensionsV1Api(api)
+            ext: Any = client.ApiextensionsV1Api(api)
             try:
                 ext.create_custom_resource_definition(CRD, _request_timeout=10)
             except Exception as e:
@@ -93,7 +93,8 @@ def ready_endpoints(slice_: Mapping[str, Any]) -> int:
 
 def imported(service: str, namespace: str, source: str, slices: list[Any]) -> dict[str, Any]:
     """The MCS copy of one source cluster's slices of a service, as one EndpointSlice."""
-    endpoints, ports = [], None
+    endpoints: list[dict[str, Any]] = []
+    ports = None
     for sl in slices:
         endpoints.extend(
             {"addresses": ep.get("addresses") or [], "conditions": ep.get("conditions") or {}}
@@ -136,7 +137,9 @@ class EndpointCollector:
         self.lock = threading.Lock()
         self.local: dict[tuple[str, str], dict[str, Any]] = {}  # (member, svc) -> name -> slice
         self.known: dict[tuple[str, str], int] = {}  # (source, svc) -> ready endpoints
-        self.clients = {n: member_client(h, retries=0) for n, h in self.handles.items()}
+        self.clients: dict[str, Any] = {
+            n: member_client(h, retries=0) for n, h in self.handles.items()
+        }
         self.threads: list[threading.Thread] = []
         self.errors = 0
 
@@ -146,9 +149,7 @@ class EndpointCollector:
                 (self._local_event, SERVICE_LABEL),
                 (self._import_event, MCS_SERVICE_LABEL),
             ):
-                t = threading.Thread(
-                    target=self._watch, args=(name, selector, target), daemon=True
-                )
+                t = threading.Thread(target=self._watch, args=(name, selector, target), daemon=True)
                 t.start()
                 self.threads.append(t)
 
@@ -162,7 +163,7 @@ class EndpointCollector:
         from kubernetes.watch.watch import iter_resp_lines
 
         api = client.DiscoveryV1Api(self.clients[member])
-        fn = api.list_endpoint_slice_for_all_namespaces
+        fn: Any = api.list_endpoint_slice_for_all_namespaces
         backoff = 0.2
         while not self.stop.is_set():
             try:

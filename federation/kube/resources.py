@@ -75,6 +75,8 @@ class Kind:
 class CustomKind(Kind):
     """A namespaced custom resource, through the CustomObjectsApi (ServiceExport)."""
 
+    gvp: tuple[str, str, str]  # group, version, plural
+
     def __init__(self, kind: str, group: str, version: str, plural: str) -> None:
         super().__init__(kind, "CustomObjectsApi", plural)
         object.__setattr__(self, "gvp", (group, version, plural))

@@ -5,6 +5,7 @@ hit, for good) and the requests that failed during the fault, sent there or else
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from federation.recorder import Row
@@ -61,10 +62,10 @@ def drain(s: ServiceRows, span: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     reg = {g: _Cursor(v) for g, v in s.regions.items()}
     clu = {c: _Cursor(v) for c, v in s.clusters.items()}
-    times = s.times(start, stop) + [stop]
+    times = [*s.times(start, stop), stop]
     drained: float | None = None
     failed = elsewhere = 0.0
-    for t0, t1 in zip(times, times[1:], strict=False):
+    for t0, t1 in pairwise(times):
         if _share(s, reg, t0, hit) < DRAIN_THRESHOLD:
             drained = t0 if drained is None else drained
         else:

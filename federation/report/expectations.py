@@ -333,8 +333,7 @@ def _drain_within(p: Mapping[str, Any], j: Judge) -> Check:
         return (
             None,
             False,
-            f"no fault on {p['cluster']} that {_what(p)} sent requests to over "
-            f"{t0:.1f}-{_t(t1)}",
+            f"no fault on {p['cluster']} that {_what(p)} sent requests to over {t0:.1f}-{_t(t1)}",
             limit,
         )
     worst: float | None = 0.0

@@ -230,7 +230,8 @@ def _drain_metrics(
         same = [
             r
             for r in real_d
-            if (r["fault"], r["clusters"], r["service"]) == (d["fault"], d["clusters"], d["service"])
+            if (r["fault"], r["clusters"], r["service"])
+            == (d["fault"], d["clusters"], d["service"])
         ]
         r = min(same, key=lambda r: abs(r["at"] - d["at"]), default=None)
         where = ",".join(d["clusters"])

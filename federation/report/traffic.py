@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from federation.core.model import Cluster
@@ -110,13 +111,13 @@ def integrate(
     out = {g: Tally() for g in s.regions}
     if b <= a:
         return out
-    times = s.times(a, b) + [b]
+    times = [*s.times(a, b), b]
     reg = {g: _Cursor(v) for g, v in s.regions.items()}
     clu = {c: _Cursor(v) for c, v in s.clusters.items()}
     clients = (
         {c.region: c for c in pricing.traffic.clients if c.service == service} if pricing else {}
     )
-    for t0, t1 in zip(times, times[1:], strict=False):
+    for t0, t1 in pairwise(times):
         dt = t1 - t0
         if dt <= 0:
             continue

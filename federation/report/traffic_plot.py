@@ -12,9 +12,9 @@ from typing import Any
 
 from federation.report.drawing import FONT, bands
 from federation.report.palette import CLUSTER_PALETTE, OTHERS_COLOR
-from federation.report.traffic import EMPTY, Piece, ServiceRows, _Cursor, failures
+from federation.report.traffic import EMPTY, ServiceRows, _Cursor, failures
 from federation.report.view import RunView
-from federation.traffic.queueing import quantile
+from federation.traffic.queueing import Piece, quantile
 
 FAILED_COLOR = "#212121"  # failed requests: near-black, hatched (no hue of health or cluster)
 MAX_SERVICES = 4

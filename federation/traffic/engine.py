@@ -81,16 +81,16 @@ class TrafficEngine:
         self._rtt: dict[tuple[str, str, str], float] = {}  # (region, zone, cluster) -> ms
         self.zones: dict[tuple[str, str], str] = {}  # stream's (service, region) -> zone
         for client in traffic.clients:
-            i = self.index.get(client.service)
-            if i is None:
+            idx = self.index.get(client.service)
+            if idx is None:
                 continue
-            s = self.services[i]
+            s = self.services[idx]
             period = s.steering.cache_period
             n = max(1, traffic.cohorts)
             u = self.phase(f"clients/{s.key}/{client.region}") * period / n
             st = Stream(
                 index=len(self.streams),
-                service=i,
+                service=idx,
                 key=s.key,
                 region=client.region,
                 steps=schedule(client.rate, end),
@@ -99,7 +99,7 @@ class TrafficEngine:
             )
             self.zones[(s.key, client.region)] = client.zone
             self.streams.append(st)
-            self.by_service[i].append(st)
+            self.by_service[idx].append(st)
         self.cut_pairs: dict[tuple[str, str], int] = {}  # (client region, cluster) -> cuts
         self.cut_checks: dict[str, int] = {}  # cluster -> cuts of the health checkers
         self.last: dict[tuple[str, str, str], dict[str, object]] = {}

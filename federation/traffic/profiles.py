@@ -1,15 +1,10 @@
 """Steering profiles: `profile: NAME` in a MultiClusterService sets the steering knobs to what
-that system does out of the box. Each number is the system's documented default (sources in
-docs/traffic.md, collected in the project's anchors):
-
-| profile | policy | TTL | checks | threshold | notes |
-| --- | --- | --- | --- | --- | --- |
-| lighthouse | local-first | 5 s (CoreDNS plugin defaultTTL) | 1 s gateway health check | 5 lost | Submariner Lighthouse: local cluster first, else another connected one |
-| k8gb | round-robin | 30 s (DefaultTTLSeconds) | 30 s (reconcileRequeueSeconds: remote clusters are polled) | 1 | health is binary: any ready endpoint |
-| route53 | nearest | 300 s (external-dns AWS default) | 30 s (RequestInterval) | 3 (FailureThreshold) | latency routing; all unhealthy: all answered (fail open) |
-| cilium | weighted | 0 (no DNS: eBPF service LB) | none | 0 | clustermesh.cacheTTL 0 = an unreachable cluster's backends are never revoked |
-| istio | local-first | 0 (no DNS: the sidecar) | 10 s outlier sweep | 1 | consecutive5xxErrors (5) are reached within ms under load; maxEjectionPercent 10 % |
-"""
+that system does out of the box, each its documented default (the table with its sources is in
+docs/traffic.md): Submariner Lighthouse (local-first, TTL 5 s, gateway checks 1 s x 5), k8gb
+(round-robin, TTL 30 s, remote clusters polled every 30 s), Route 53 with external-dns (latency
+routing, TTL 300 s, checks 30 s x 3, fail open), Cilium ClusterMesh (no DNS, an unreachable
+cluster's backends never revoked: cacheTTL 0) and Istio (locality first, no DNS, outlier sweep
+10 s, at most 10 % of the hosts ejected)."""
 
 from __future__ import annotations
 

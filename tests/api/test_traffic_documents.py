@@ -88,10 +88,13 @@ def test_a_profile_sets_the_knobs_and_explicit_fields_win() -> None:
     )
 
 
+NO_SERVICE = FED.replace(
+    "{name: web, namespace: shop}\nspec: {sel", "{name: www, namespace: shop}\nspec: {sel"
+)
 CASES = [
     (
         "no Service of that name",
-        text(fed=FED.replace("name: web, namespace: shop}\nspec: {selector", "name: www, namespace: shop}\nspec: {selector"), extra=mcs()),
+        text(fed=NO_SERVICE, extra=mcs()),
         "t.yaml: metadata.name: needs a Service shop/web in the federation (MCS: the same "
         "namespace and name make the same service) (line 41, MultiClusterService shop/web)",
     ),
@@ -164,7 +167,10 @@ CASES = [
     ),
     (
         "a client-partition of the DNS with a cluster",
-        text("timeline: [{at: 10, fault: client-partition, clients: eu-west, dns: true, cluster: eu-1}]\n"),
+        text(
+            "timeline: [{at: 10, fault: client-partition, clients: eu-west, dns: true, "
+            "cluster: eu-1}]\n"
+        ),
         "t.yaml: spec.timeline[0].cluster: does not apply with dns: true (the DNS is the "
         "target) (line 6, Scenario t)",
     ),

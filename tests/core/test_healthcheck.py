@@ -45,7 +45,12 @@ def test_threshold_zero_never_flips() -> None:
 
 @pytest.mark.parametrize(
     ("now", "phase", "period", "want"),
-    [(10.0, 2.5, 10.0, 12.5), (12.5, 2.5, 10.0, 12.5), (13.0, 2.5, 10.0, 22.5), (7.0, 0.0, 0.0, 7.0)],
+    [
+        (10.0, 2.5, 10.0, 12.5),
+        (12.5, 2.5, 10.0, 12.5),
+        (13.0, 2.5, 10.0, 22.5),
+        (7.0, 0.0, 0.0, 7.0),
+    ],
 )
 def test_next_expiry(now: float, phase: float, period: float, want: float) -> None:
     assert next_expiry(now, phase, period) == pytest.approx(want)

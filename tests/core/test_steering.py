@@ -57,8 +57,12 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "region", "cands", "steer", "want"), CASES, ids=[c[0] for c in CASES])
-def test_answer(name: str, region: str, cands: list[Candidate], steer: Steering, want: tuple) -> None:
+@pytest.mark.parametrize(
+    ("name", "region", "cands", "steer", "want"), CASES, ids=[c[0] for c in CASES]
+)
+def test_answer(
+    name: str, region: str, cands: list[Candidate], steer: Steering, want: tuple
+) -> None:
     got = answer(region, cands, steer)
     assert [c for c, _ in got] == [c for c, _ in want]
     assert [x for _, x in got] == pytest.approx([x for _, x in want])

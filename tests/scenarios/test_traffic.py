@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 
@@ -44,7 +45,8 @@ SERVICE = textwrap.dedent(
     kind: MultiClusterService
     metadata: {name: web, namespace: shop}
     spec:
-      steering: {policy: local-first, ttlSeconds: 5, healthCheckIntervalSeconds: 2, failureThreshold: 3}
+      steering:
+        {policy: local-first, ttlSeconds: 5, healthCheckIntervalSeconds: 2, failureThreshold: 3}
       capacity: {requestsPerSecond: 100}
     """
 )
@@ -88,7 +90,7 @@ def test_a_longer_ttl_fails_more_requests_as_the_model_says() -> None:
     ttls = [5.0, 30.0, 120.0]
     failed = [eu_failed(with_ttl(base, t)) for t in ttls]
     assert failed[0] < failed[1] < failed[2]
-    for (t1, f1), (t2, f2) in zip(zip(ttls, failed), zip(ttls[1:], failed[1:])):
+    for (t1, f1), (t2, f2) in pairwise(zip(ttls, failed, strict=True)):
         slack = 200.0 * (t1 + t2) / 20  # a slice's share of a cache period, either side
         assert f2 - f1 == pytest.approx(100.0 * (t2 - t1), abs=slack)
 

@@ -105,7 +105,9 @@ def test_a_dead_local_cluster_by_hand() -> None:
 def test_without_a_cache_clients_follow_the_answer_at_once() -> None:
     rec = Recorder()
     steering = Steering("local-first", ttl=0.0, health_check_interval=2.0, failure_threshold=3)
-    engine = TrafficEngine(traffic(steering), CLUSTERS, rec, 1, 100.0, {KEY: 4}, phase=lambda n: 0.0)
+    engine = TrafficEngine(
+        traffic(steering), CLUSTERS, rec, 1, 100.0, {KEY: 4}, phase=lambda n: 0.0
+    )
     run(
         engine,
         [(0.0, "ready", ("a", KEY, 2)), (0.0, "observed", ("a", KEY, 2)),

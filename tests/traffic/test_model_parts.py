@@ -74,11 +74,19 @@ def test_paths() -> None:
     c = ClientTraffic("s/x", "eu-west", zone="eu-west-1a")
     assert path(c, "eu-west", "eu-west-1a", "aws", net) == "intra-zone"
     assert path(c, "eu-west", "eu-west-1b", "aws", net) == "inter-zone"
-    assert path(ClientTraffic("s/x", "eu-west"), "eu-west", "eu-west-1a", "aws", net) == "inter-zone"
+    assert (
+        path(ClientTraffic("s/x", "eu-west"), "eu-west", "eu-west-1a", "aws", net) == "inter-zone"
+    )
     assert path(c, "eu-north", "", "aws", net) == "inter-region"
     assert path(c, "us-east", "", "aws", net) == "inter-continent"
-    assert path(ClientTraffic("s/x", "eu-west", internet=True), "eu-west", "", "aws", net) == "internet"
-    assert path(ClientTraffic("s/x", "eu-west", provider="gcp"), "eu-west", "", "aws", net) == "internet"
+    assert (
+        path(ClientTraffic("s/x", "eu-west", internet=True), "eu-west", "", "aws", net)
+        == "internet"
+    )
+    assert (
+        path(ClientTraffic("s/x", "eu-west", provider="gcp"), "eu-west", "", "aws", net)
+        == "internet"
+    )
 
 
 def test_rtt_table_is_complete_and_symmetric() -> None:
