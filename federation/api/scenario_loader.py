@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import hazards, timeline
-from federation.api import traffic as traffic_api
+from federation.api import hazards, timeline, traffic_scenario
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
@@ -155,7 +154,7 @@ def scenario(
 ) -> Scenario:
     spec: Mapping[str, Any] = d.get("spec", {})
     sp: Path = ("spec",)
-    traffic = traffic_api.traffic(ctx, spec, services, desired.clusters)
+    traffic = traffic_scenario.traffic(ctx, spec, services, desired.clusters)
     world.client_regions = {c.region for c in traffic.clients}
     duration = 600.0
     if "duration" in spec:

@@ -88,10 +88,6 @@ def _fault(r: Row) -> Event | None:
     return None
 
 
-def _mcs(r: Row) -> str:
-    return f"multiclusterservice/{r.workload}"
-
-
 def _why(f: Mapping[str, Any], key: str = "reason") -> str:
     return f": {f[key]}" if f.get(key) else ""
 
@@ -218,20 +214,10 @@ class _Narrator:
             return out + self.readiness(r)
         if k == "capacity":
             return self.capacity_changed(r)
-        if k in ("traffic", "serving"):
-            return []  # rates change at every cache expiry: traffic.png shows them
-        if k == "dns":
-            ok = bool(f.get("healthy"))
-            state = "pass: back in the answers" if ok else "fail: out of the answers"
-            msg = f"health checks of {c} {state}"
-            reason = "EndpointHealthy" if ok else "EndpointUnhealthy"
-            return [replace(_ev(r, NORMAL if ok else WARNING, reason, msg), object=_mcs(r))]
-        if k == "answer":
-            shares = f.get("clusters") or {}
-            to = ", ".join(f"{x} {float(v) * 100:.0f} %" for x, v in sorted(shares.items()))
-            msg = f"clients in {f.get('region')} now sent to {to or 'nothing (no answer)'}"
-            kind = NORMAL if shares else WARNING
-            return [replace(_ev(r, kind, "DNSAnswerChanged", msg), object=_mcs(r))]
+        if k in ("traffic", "serving", "dns", "answer"):
+            from federation.report.traffic_events import traffic_events
+
+            return traffic_events(r)
         return [_ev(r, NORMAL, _camel(k), " ".join(f"{x}={v}" for x, v in sorted(f.items())))]
 
     def capacity_changed(self, r: Row) -> list[Event]:
@@ -313,3 +299,4 @@ def matching(
         and (type is None or e.type.lower() == type.lower())
         and e.object not in hide
     ]
+

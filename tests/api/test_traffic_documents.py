@@ -188,3 +188,12 @@ def test_a_client_partition_without_clients_is_a_warning() -> None:
         "t.yaml",
     )
     assert any("changes nothing without spec.traffic.clients" in w for w in docs.warnings)
+
+
+def test_the_schema_lists_every_policy_and_profile() -> None:
+    from federation.api import traffic_schema
+    from federation.core.steering import POLICIES
+    from federation.traffic.profiles import PROFILES
+
+    assert traffic_schema.POLICIES == list(POLICIES)
+    assert traffic_schema.PROFILES == list(PROFILES)
