@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from federation.api.schema_parts import BOOL, DURATION, NAME, POSITIVE, QUANTITY, array, obj
+
 # as federation.core.steering.POLICIES and federation.traffic.profiles.PROFILES (a test checks);
 # written out so that `kfed schema` loads no part of the core
 POLICIES = ["local-first", "round-robin", "weighted", "failover", "nearest"]

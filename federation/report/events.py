@@ -299,4 +299,3 @@ def matching(
         and (type is None or e.type.lower() == type.lower())
         and e.object not in hide
     ]
-

@@ -195,5 +195,5 @@ def test_the_schema_lists_every_policy_and_profile() -> None:
     from federation.core.steering import POLICIES
     from federation.traffic.profiles import PROFILES
 
-    assert traffic_schema.POLICIES == list(POLICIES)
-    assert traffic_schema.PROFILES == list(PROFILES)
+    assert list(POLICIES) == traffic_schema.POLICIES
+    assert list(PROFILES) == traffic_schema.PROFILES
