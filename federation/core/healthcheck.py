@@ -86,9 +86,3 @@ def next_expiry(now: float, phase: float, period: float) -> float:
     if t < now:  # float guard
         t += period
     return t
-
-
-def drain_bound(detect: float, period: float) -> float:
-    """The longest drain the model allows after a cluster dies: detection plus one full cache
-    period (the last client re-resolves a whole period after the answer changed)."""
-    return detect + period
