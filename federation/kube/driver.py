@@ -57,6 +57,10 @@ def run(
 
     try:
         delete_managed(members.handles.values())
+        if scenario.traffic.services:
+            from federation.kube.mcs import install_crds
+
+            install_crds(members.handles.values())  # before the clock starts
         recorder = Recorder()
         t0 = time.monotonic()
 
@@ -67,10 +71,11 @@ def run(
         if scenario.traffic.services:
             from federation.kube.traffic import KubeTraffic
 
-            traffic = KubeTraffic(scenario, members.handles, recorder)
-            traffic.install()
+            traffic = KubeTraffic(scenario, members.handles, recorder, clock)
         kinds = watched_kinds(scenario.traffic.services)
         gateway = KubeGateway(members.handles, clock, kinds=kinds)
+        if traffic is not None:
+            traffic.news = gateway.news  # news for the traffic model wakes the loop too
         truth = TruthRecorder(members.handles, recorder, clock)
         if traffic is not None and scenario.traffic.enabled:
             truth.on_ready = traffic.on_ready

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from federation.api.scenario import Fault, Scenario
-from federation.kube.mcs import EndpointCollector, install_crds
+from federation.kube.mcs import EndpointCollector
 from federation.kube.members import MemberHandle
 from federation.recorder import Recorder
 from federation.traffic.engine import TrafficEngine, backend_totals
@@ -19,8 +19,13 @@ from federation.traffic.engine import TrafficEngine, backend_totals
 
 class KubeTraffic:
     def __init__(
-        self, scenario: Scenario, handles: Mapping[str, MemberHandle], recorder: Recorder
+        self,
+        scenario: Scenario,
+        handles: Mapping[str, MemberHandle],
+        recorder: Recorder,
+        clock: Callable[[], float],
     ) -> None:
+        self.clock = clock
         self.engine = TrafficEngine(
             scenario.traffic,
             scenario.desired.clusters,
@@ -29,16 +34,13 @@ class KubeTraffic:
             scenario.duration,
             backend_totals(scenario.desired, scenario.traffic),
         )
-        self.inbox: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
-        self.news = threading.Event()
+        # (what, args, when): applied on the driver's thread, each at the time it happened
+        self.inbox: queue.Queue[tuple[str, tuple[Any, ...], float]] = queue.Queue()
+        self.news = threading.Event()  # the driver's wake-up (its gateway's), set on news
         self.collector = EndpointCollector(
             handles, [s.key for s in scenario.traffic.services], self._endpoints
         )
         self.handles = handles
-
-    def install(self) -> None:
-        """The ServiceExport CRD on every member: before the first ServiceExport is applied."""
-        install_crds(self.handles.values())
 
     def start(self) -> None:
         self.collector.start()
@@ -49,7 +51,7 @@ class KubeTraffic:
     # ---------------------------------------------------------------- from other threads
 
     def _put(self, what: str, *args: Any) -> None:
-        self.inbox.put((what, args))
+        self.inbox.put((what, args, self.clock()))
         self.news.set()
 
     def on_ready(self, cluster: str, key: str, n: int) -> None:
@@ -74,10 +76,10 @@ class KubeTraffic:
         """Apply what arrived, run what is due at `now`; return the engine's next deadline."""
         while True:
             try:
-                what, args = self.inbox.get_nowait()
+                what, args, when = self.inbox.get_nowait()
             except queue.Empty:
                 break
-            getattr(self.engine, what)(*args, now)
+            getattr(self.engine, what)(*args, min(when, now))
         t = self.engine.deadline()
         if t is not None and t <= now:
             self.engine.advance(now)
