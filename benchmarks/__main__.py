@@ -1,7 +1,7 @@
 """`python -m benchmarks`: kfed's performance and fidelity figures (P1-P5, parity, start-up).
 
 Prints a table, or with --json ONE JSON object with p1_speedup, p2_wall_s, p2_peak_mb,
-p2_events, p3_ratio, p4_p50_ms, p4_p99_ms, p5_failover_s, p5_false_failovers,
+p2_events, p3_ratio, traffic_overhead, p4_p50_ms, p4_p99_ms, p5_failover_s, p5_false_failovers,
 parity_max_error, startup_python_s, startup_validate_s, startup_run_s (null where not
 measured, the reason under `notes`), the machine, the sizes and every figure behind them under
 `details`. --quick runs reduced sizes (a few minutes);
@@ -24,6 +24,7 @@ from benchmarks.report import KEYS, Context, machine, table
 # in this order: the CPU-bound sim figures first, before any real cluster runs beside them
 FIGURES = {
     "p2": "benchmarks.p2_scale",  # P2 and P3
+    "traffic": "benchmarks.traffic",  # the traffic model's cost on P2
     "startup": "benchmarks.startup",  # whole-process start-up of the everyday commands
     "p1": "benchmarks.p1_speedup",
     "p4": "benchmarks.p4_propagation",

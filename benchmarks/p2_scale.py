@@ -61,16 +61,24 @@ def measure(
     tail: float = 1.0,
     bare_events: int = 0,
     seed: int = 1,
+    services: int = 0,
+    clients: bool = True,
 ) -> dict[str, Any]:
     """One sim run of `sim.bench.federation` (in the calling process; use `in_child`).
 
     `tail` > 1 keeps the outage where it was and runs `tail` times longer. With `bare_events`,
-    bare SimPy then runs about that many events at the run's mean pending-event count."""
+    bare SimPy then runs about that many events at the run's mean pending-event count. With
+    `services`, that many Deployments get a Service and a MultiClusterService (`sim.bench`),
+    with clients in ten regions unless `clients` is False."""
     import sim.driver
-    from sim.bench import federation
+    from sim.bench import federation, with_traffic
     from sim.world import World
 
     scenario = federation(clusters, workloads, seconds, seed)
+    if services:
+        scenario = with_traffic(scenario, services)
+        if not clients:
+            scenario = replace(scenario, traffic=replace(scenario.traffic, clients=()))
     # the outage hits the first region (ten clusters), but never more than a tenth of the
     # fleet: at 10 clusters the bench's region is the whole fleet, a different experiment
     (outage,) = scenario.faults
@@ -113,6 +121,7 @@ def measure(
         "cycles": r.loop.cycles,
         "reconciles": r.loop.reconciled,
         "rows": len(r.recorder.rows),
+        "traffic_rows": r.traffic.engine.rows if r.traffic is not None else 0,
         "pending_mean": round(statistics.fmean(pending)) if pending else 0,
         "pending_max": max(pending, default=0),
     }

@@ -20,6 +20,7 @@ KEYS = (
     ("p2_peak_mb", "P2 peak memory (MB)", "<= 2048"),
     ("p2_events", "P2 events", ""),
     ("p3_ratio", "P3 model events/s over bare SimPy", ">= 0.5"),
+    ("traffic_overhead", "P2 + 1,000 services x 10 client regions / P2 (CPU)", "<= 1.5"),
     ("p4_p50_ms", "P4 propagation p50 (ms)", ""),
     ("p4_p99_ms", "P4 propagation p99 (ms)", "<= 250"),
     ("p5_failover_s", "P5 failover, median (s)", "<= 10"),
@@ -151,6 +152,17 @@ def table(result: Mapping[str, Any]) -> str:
             f"P2 idle tail x{round(t['simulated_s'][1] / t['simulated_s'][0])}: wall "
             f"x{t['wall_ratio']}, events x{t['events_ratio']}, wall per event "
             f"{t['wall_per_event_us'][0]} -> {t['wall_per_event_us'][1]} us"
+        )
+    tr = extra.get("traffic", {})
+    if tr.get("runs"):
+        r = tr["runs"]
+        lines.append("")
+        lines.append(
+            f"Traffic: P2 {r['without']['cpu_s']} s CPU; with {tr['size']['services']} services "
+            f"propagated {r['services_only']['cpu_s']} s; with their clients "
+            f"{r['with_traffic']['cpu_s']} s (x{tr['traffic_overhead']}, wall "
+            f"x{tr['traffic_overhead_wall']}; {tr['traffic_rows']} traffic rows, events "
+            f"x{tr['traffic_events_ratio']})"
         )
     if extra.get("startup"):
         from benchmarks.startup import lines as startup_lines

@@ -4,7 +4,10 @@ Row kinds: `fault` (start/end of an injected fault), `health` (a cluster's healt
 `schedule` / `evict` / `purge` / `failback` / `unschedulable` (decisions of the core), `apply` /
 `delete` (actions sent to a member), `ready` (ground truth: ready replicas of a workload on a
 cluster changed), `desired` (a workload's desired replicas changed), `capacity` (a cluster's
-capacity changed). Derived figures live in `federation.report`.
+capacity changed); with client traffic (`federation.traffic.engine`): `traffic` (a client
+region's rates for one service), `serving` (a cluster's queue for one service), `dns` (a health
+check flipped), `answer` (a region's steering answer changed). Derived figures live in
+`federation.report`.
 """
 
 from __future__ import annotations

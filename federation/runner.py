@@ -84,7 +84,7 @@ def execute(
 
 # every file name a run has ever written; with the manifest, what a new run into the same
 # folder removes when it does not write it again (nothing else in the folder is touched)
-ARTEFACTS = ("summary.json", "timeline.csv", "replicas.png", "availability.png")
+ARTEFACTS = ("summary.json", "timeline.csv", "replicas.png", "availability.png", "traffic.png")
 MANIFEST = ".kfed-artefacts"  # the names the last run wrote, one a line
 
 

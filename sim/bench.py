@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
+from dataclasses import replace
 
 from federation.api.scenario import Fault, Scenario
+from federation.api.traffic import EXPORT_API
 from federation.core.desired import DesiredState
 from federation.core.model import (
     Cluster,
@@ -25,6 +27,15 @@ from federation.core.model import (
     Resources,
     ResourceSelector,
     Workload,
+)
+from federation.traffic.profiles import PROFILES
+from federation.traffic.spec import (
+    Capacity,
+    ClientTraffic,
+    MultiClusterService,
+    Network,
+    Rate,
+    Traffic,
 )
 from sim.driver import run
 
@@ -84,13 +95,82 @@ def federation(clusters: int, workloads: int, duration: float, seed: int = 1) ->
     return Scenario("bench", "<sim.bench>", desired, duration, seed, faults=(outage,))
 
 
+LOCATIONS = (  # the bench's regions r00, r01, ... placed on the RTT table, round the world
+    "westeurope",
+    "eastus",
+    "southeastasia",
+    "westus2",
+    "northeurope",
+    "japaneast",
+    "centralus",
+    "uksouth",
+    "australiaeast",
+    "brazilsouth",
+)
+PROFILE_CYCLE = ("lighthouse", "k8gb", "route53", "cilium", "istio")
+
+
+def with_traffic(scenario: Scenario, services: int, regions: int = 10) -> Scenario:
+    """`scenario` (from `federation`) with a Service, a MultiClusterService and clients in
+    `regions` regions (10-100 req/s each) for each of the first `services` Deployments; the
+    services cycle through the five steering profiles."""
+    desired = scenario.desired
+    workloads = sorted(desired.workloads.values(), key=lambda w: w.key)[:services]
+    relabelled, svcs, mcs = [], [], []
+    for i, w in enumerate(workloads):
+        app = {"app": w.name}
+        relabelled.append(
+            replace(
+                w,
+                manifest={
+                    "spec": {**w.manifest["spec"], "template": {"metadata": {"labels": app}}}
+                },
+            )
+        )
+        labels = dict(w.labels)
+        svcs.append(
+            Workload("v1", "Service", w.name, w.namespace, labels, {"spec": {"selector": app}})
+        )
+        svcs.append(Workload(EXPORT_API, "ServiceExport", w.name, w.namespace, labels, {}))
+        mcs.append(
+            MultiClusterService(
+                w.name,
+                w.namespace,
+                PROFILES[PROFILE_CYCLE[i % len(PROFILE_CYCLE)]],
+                Capacity(requests_per_second=100.0),
+                (w.key,),
+            )
+        )
+    names = sorted({c.region for c in desired.clusters})[:regions]
+    clients = tuple(
+        ClientTraffic(f"{m.namespace}/{m.name}", r, Rate("constant", rps=10.0 + (7 * i + j) % 91))
+        for i, m in enumerate(mcs)
+        for j, r in enumerate(names)
+    )
+    policies = tuple(
+        replace(p, selectors=(*p.selectors, replace(p.selectors[0], kind="Service")))
+        for p in desired.policies
+    )
+    new = DesiredState.build(
+        desired.clusters,
+        policies,
+        desired.overrides,
+        [*desired.workloads.values(), *relabelled, *svcs],
+    )
+    net = Network(locations={r: LOCATIONS[i % len(LOCATIONS)] for i, r in enumerate(names)})
+    return replace(scenario, desired=new, traffic=Traffic(tuple(mcs), clients, net))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("clusters", type=int, nargs="?", default=100)
     p.add_argument("workloads", type=int, nargs="?", default=1000)
     p.add_argument("seconds", type=float, nargs="?", default=600.0)
+    p.add_argument("--services", type=int, default=0, help="federated services with clients")
     a = p.parse_args(argv)
     sc = federation(a.clusters, a.workloads, a.seconds)
+    if a.services:
+        sc = with_traffic(sc, a.services)
 
     def progress(t: float, total: float) -> None:
         print(f"\r{t:8.0f}/{total:.0f} s", end="", file=sys.stderr, flush=True)

@@ -24,10 +24,12 @@ import simpy
 from federation.api.scenario import Scenario
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
+from federation.traffic.engine import TrafficEngine, backend_totals
 from sim.faults import Injector
 from sim.gateway import SimGateway
 from sim.member import Member
 from sim.network import Link
+from sim.traffic import SimTraffic
 from sim.world import World
 
 Progress = Callable[[float, float], None]  # (simulated time, duration)
@@ -43,6 +45,7 @@ class SimRun:
     loop: ControlLoop  # statuses, state, cycles of the control plane
     gateway: SimGateway
     members: dict[str, Member]  # ground truth per member cluster
+    traffic: SimTraffic | None  # the traffic model, when the scenario has clients
     events: int  # SimPy events processed
     simulated_seconds: float
     wall_seconds: float  # the whole call, building the world included
@@ -106,6 +109,20 @@ def _run(
     for m in members.values():
         m.record_capacity()
     gateway.attach(members)
+    traffic = None
+    if scenario.traffic.enabled:
+        engine = TrafficEngine(
+            scenario.traffic,
+            desired.clusters,
+            recorder,
+            scenario.seed,
+            scenario.duration,
+            backend_totals(desired, scenario.traffic),
+        )
+        traffic = SimTraffic(world, engine)
+        for m in members.values():
+            m.workloads.on_ready = traffic.on_ready
+        gateway.on_delta = traffic.on_delta
     loop = ControlLoop(
         desired,
         gateway,
@@ -133,7 +150,9 @@ def _run(
             raise ValueError(f"load-surge: workload {ref!r} matches {len(named)} workloads")
         return named[0]
 
-    Injector(world, members, recorder, surge, resolve, scenario.duration).schedule(scenario.faults)
+    Injector(world, members, recorder, surge, resolve, scenario.duration, traffic).schedule(
+        scenario.faults
+    )
     timing = [0.0]
     env.process(
         _control(env, loop, gateway, scenario.health.probe_timeout, min_cycle_interval, timing)
@@ -163,6 +182,7 @@ def _run(
         loop=loop,
         gateway=gateway,
         members=members,
+        traffic=traffic,
         events=world.events(),
         simulated_seconds=duration,
         wall_seconds=time.perf_counter() - started,

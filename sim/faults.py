@@ -18,6 +18,9 @@ and partitions, and latency faults add up.
   Pending and are rebound where room is left; the nodes come back empty.
 * load-surge: workload `workload` (a key, "namespace/name" or a unique name) wants `replicas`;
   the previous count is restored at the end.
+* client-partition: clients of region `clients` cannot reach the clusters (or, with `dns`, the
+  DNS); with `healthChecks`, the DNS's health checks cannot reach the clusters. Traffic only:
+  members, links and the control plane are untouched.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ import simpy
 from federation.api.scenario import FAULT_KINDS, Fault
 from federation.recorder import Recorder
 from sim.member import Member
+from sim.traffic import SimTraffic
 from sim.world import World
 
-CLUSTER_KINDS = frozenset(FAULT_KINDS) - {"load-surge"}
+CLUSTER_KINDS = frozenset(FAULT_KINDS) - {"load-surge", "client-partition"}
 _RESERVED = frozenset({"t", "kind", "cluster", "workload", "phase", "fault"})
 
 Surge = Callable[[str, int | None], int | None]  # (workload key, replicas) -> previous
@@ -78,6 +82,7 @@ class Injector:
         surge: Surge,
         resolve: Callable[[str], str],
         until: float,
+        traffic: SimTraffic | None = None,
     ) -> None:
         self.world = world
         self.members = members
@@ -85,6 +90,7 @@ class Injector:
         self.surge = surge
         self.resolve = resolve  # workload name or key -> key
         self.until = until
+        self.traffic = traffic
 
     def schedule(self, faults: tuple[Fault, ...]) -> None:
         for f in faults:
@@ -104,7 +110,7 @@ class Injector:
             key = self.resolve(str(f.params["workload"]))
             self.recorder.row(t, "fault", "", key, phase=phase, fault=f.kind, **fields)
             return
-        for c in f.clusters:
+        for c in f.clusters or ("",):
             self.recorder.row(t, "fault", c, "", phase=phase, fault=f.kind, **fields)
 
     def _run(self, f: Fault) -> Generator[simpy.Event, Any, None]:
@@ -161,6 +167,13 @@ class Injector:
                     m.restore_nodes(nodes)
 
             return undo_nodes
+        if kind == "client-partition":
+            self._client_partition(f, True)
+
+            def undo_cut() -> None:
+                self._client_partition(f, False)
+
+            return undo_cut
         if kind == "load-surge":
             key = self.resolve(str(f.params["workload"]))
             before = self.surge(key, int(_param(f, "replicas")))
@@ -170,6 +183,18 @@ class Injector:
 
             return undo_surge
         raise ValueError(f"fault kind {kind!r} cannot start")
+
+    def _client_partition(self, f: Fault, on: bool) -> None:
+        t = self.traffic
+        if t is None:
+            return
+        region = str(f.params.get("clients", ""))
+        if f.params.get("healthChecks"):
+            t.cut_health_checks(f.clusters, on)
+        elif f.params.get("dns"):
+            t.cut_dns(region, on)
+        else:
+            t.cut(region, f.clusters, on)
 
     def _flap(
         self, f: Fault, members: list[Member], end: float

@@ -22,7 +22,7 @@ with outcomes): request link delay, API latency, reply link delay.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import simpy
 
@@ -51,6 +51,7 @@ class SimGateway:
         self.synced = world.env.event()  # every member's first relist has arrived
         if not self._unsynced:
             self.synced.succeed()
+        self.on_delta: Callable[[Delta], None] | None = None  # watch messages, for traffic
         self.probes_sent = 0
         self.actions_sent = 0
         self.actions_failed = 0
@@ -114,6 +115,8 @@ class SimGateway:
     def deliver(self, delta: Delta) -> None:
         """A watch message arrived from a member."""
         self._deltas.append(delta)
+        if self.on_delta is not None:
+            self.on_delta(delta)
         if delta.full and self._unsynced:
             self._unsynced.pop(delta.cluster, None)
             if not self._unsynced:

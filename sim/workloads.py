@@ -17,7 +17,7 @@ Every status change goes to the `Watch`; nothing here ticks periodically.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
@@ -113,6 +113,8 @@ class Workloads:
         self.frozen = False
         self._pass_at = -1.0
         self._pods_rng = world.stream(f"pods/{cluster}")
+        # called with (cluster, key, ready) on every change of an object's Ready replicas
+        self.on_ready: Callable[[str, str, int], None] | None = None
 
     # ---------------------------------------------------------------- API writes
 
@@ -335,6 +337,8 @@ class Workloads:
                 ready=n,
                 desired=obj.desired or 0,
             )
+            if self.on_ready is not None:
+                self.on_ready(self.cluster, obj.key, n)
 
     def capacity_changed(self) -> None:
         self.watch.capacity(self.pool.free(), self.pool.nodes_ready())

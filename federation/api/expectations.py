@@ -20,8 +20,21 @@ KINDS = {
     "maxUnavailable": "max-unavailable",
     "noEviction": "no-eviction",
     "replicasOn": "replicas-on",
+    "successRate": "success-rate",
+    "latencyP99": "latency-p99",
+    "drainWithin": "drain-within",
+    "egressCostPerHour": "egress-cost-per-hour",
 }
-_WINDOWED = ("availability", "maxUnavailable", "noEviction", "noReplicasOn")
+_WINDOWED = (
+    "availability",
+    "maxUnavailable",
+    "noEviction",
+    "noReplicasOn",
+    "successRate",
+    "latencyP99",
+    "drainWithin",
+    "egressCostPerHour",
+)
 
 
 def _refs(ctx: Ctx, where: Path, body: Mapping[str, Any], world: World) -> dict[str, Any]:
@@ -36,7 +49,26 @@ def _refs(ctx: Ctx, where: Path, body: Mapping[str, Any], world: World) -> dict[
         if why_c:
             ctx.error((*where, "cluster"), why_c)
         p["cluster"] = body["cluster"]
+    if "service" in body:
+        key, why = world.resolve_service(body["service"])
+        if key is None:
+            ctx.error((*where, "service"), why)
+        p["service"] = key or body["service"]
+    if "region" in body:
+        if body["region"] not in world.client_regions:
+            known = ", ".join(sorted(world.client_regions)) or "none"
+            ctx.error(
+                (*where, "region"),
+                f"no clients in region {body['region']!r} (client regions: {known})",
+            )
+        p["region"] = body["region"]
     return p
+
+
+def _of(p: dict[str, Any]) -> str:
+    """ "shop/web (eu-west)", "shop/web", "every service (eu-west)"..."""
+    what = p.get("service") or "every service"
+    return f"{what} ({p['region']})" if p.get("region") else what
 
 
 def _span_params(p: dict[str, Any], span: Span) -> None:
@@ -71,8 +103,9 @@ def expectation(
     where = (*path, name)
     p = _refs(ctx, where, body, world)
     w, c = p.get("workload"), p.get("cluster")
-    span = window(ctx, where, body, faults, end) if name in _WINDOWED else Span(0.0, end)
-    if name in _WINDOWED:
+    windowed = name in _WINDOWED and not (name == "drainWithin" and "fault" in body)
+    span = window(ctx, where, body, faults, end) if windowed else Span(0.0, end)
+    if windowed:
         _span_params(p, span)
     when = span.text()
     if name == "availability":
@@ -93,6 +126,24 @@ def expectation(
     elif name == "maxUnavailable":
         p["replicas"] = body["replicas"]
         text = f"at most {p['replicas']} unavailable replica(s) of {w}{when}"
+    elif name == "successRate":
+        p["min"] = float(body["min"])
+        text = f"success rate of {_of(p)} >= {p['min']:g}{when}"
+    elif name == "latencyP99":
+        p["maxMs"] = float(body["maxMs"])
+        text = f"p99 latency of {_of(p)} <= {p['maxMs']:g} ms{when}"
+    elif name == "drainWithin":
+        p["seconds"] = seconds(ctx, (*where, "seconds"), body["seconds"])
+        text = f"requests of {_of(p)} drain from {c} within {p['seconds']:g}s"
+        chosen = of_fault(ctx, where, body, faults, end)
+        if chosen is not None:
+            _span_params(p, chosen)
+            text += f" of {chosen.fault} ({chosen.start:g}s)"
+        else:
+            text += when
+    elif name == "egressCostPerHour":
+        p["max"] = float(body["max"])
+        text = f"egress cost of {_of(p)} <= ${p['max']:g}/h{when}"
     elif name == "noEviction":
         text = (f"no eviction from {c}" if c else "no eviction from any cluster") + when
     else:  # replicasOn

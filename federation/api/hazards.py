@@ -4,7 +4,8 @@ federation holds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from federation.api.errors import Path
 from federation.api.records import Ctx
@@ -92,3 +93,14 @@ def surges(ctx: Ctx, path: Path, faults: Sequence[Fault], desired: DesiredState)
                 f"{replicas} replicas of {w.key} do not fit in the federation "
                 f"(its declared capacity holds {room})",
             )
+
+
+def client_partitions(
+    ctx: Ctx, path: Path, faults: Sequence[Fault], spec: Mapping[str, Any]
+) -> None:
+    """A client-partition acts on modelled traffic only: without clients it changes nothing."""
+    if (spec.get("traffic") or {}).get("clients"):
+        return
+    for i, f in enumerate(faults):
+        if f.kind == "client-partition":
+            ctx.warn((*path, i), "client-partition changes nothing without spec.traffic.clients")

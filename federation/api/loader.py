@@ -26,6 +26,7 @@ from federation.api import (
     taint_policy,
     timeline,
 )
+from federation.api import traffic as traffic_api
 from federation.api.compat.health import health_defaults
 from federation.api.compat.report import DocReport
 from federation.api.errors import LoadError, Path, Problem, show
@@ -37,6 +38,7 @@ from federation.api.source import SourceDoc, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
+from federation.traffic.spec import MultiClusterService
 
 __all__ = ["Documents", "LoadError", "load_documents", "load_scenario", "load_text"]
 
@@ -52,6 +54,7 @@ class Documents:
     policies: tuple[PropagationPolicy, ...] = ()
     overrides: tuple[OverridePolicy, ...] = ()
     workloads: tuple[Workload, ...] = ()
+    services: tuple[MultiClusterService, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     files: tuple[str, ...] = ()  # every file read, as named in messages
     warnings: tuple[str, ...] = ()  # legal but suspicious input, formatted like errors
@@ -195,6 +198,7 @@ _CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "OverridePolicy": overrides.override_policy,
     "ClusterOverridePolicy": overrides.override_policy,
     "ClusterTaintPolicy": taint_policy.taint_policy,
+    "MultiClusterService": traffic_api.multicluster_service,
     "Scenario": _no_record,
     **{kind: records.workload for kind in NATIVE},
 }
@@ -216,8 +220,11 @@ def _split(
 
 
 def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
-    out: tuple[list[Any], ...] = ([], [], [], [])
+    """Clusters, policies, overrides, workloads (with the ServiceExports the federated services
+    propagate) and the federated services of one federation."""
+    out: tuple[list[Any], ...] = ([], [], [], [], [])
     taints: list[records.TaintPolicy] = []
+    found: list[tuple[SourceDoc, MultiClusterService]] = []
     for doc in fed.docs:
         rec = s.record(doc)
         if isinstance(rec, Cluster):
@@ -230,14 +237,22 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             out[3].append(rec)
         elif isinstance(rec, records.TaintPolicy):
             taints.append(rec)
+        elif isinstance(rec, MultiClusterService):
+            found.append((doc, rec))
     if taints:
         out[0][:] = taint_policy.apply(out[0], taints)
     references.duplicates(fed.docs, s.ctx)
+    out[4].extend(traffic_api.resolve(found, out[3], out[0], s.ctx))
+    out[3].extend(traffic_api.exports(out[4], out[3]))
     return out
 
 
 def _scenario_builder(
-    doc: SourceDoc, world: timeline.World, desired: DesiredState, fed: _Federation
+    doc: SourceDoc,
+    world: timeline.World,
+    desired: DesiredState,
+    fed: _Federation,
+    services: tuple[MultiClusterService, ...],
 ) -> Callable[[Ctx], Scenario]:
     kubefed = fed.translation.kubefed_health if fed.translation is not None else None
     origins = {
@@ -246,7 +261,9 @@ def _scenario_builder(
         if isinstance(d.data, Mapping) and d.data.get("kind") == "Cluster"
     }
     base = health_defaults(origins, kubefed)
-    return lambda ctx: scenario_loader.scenario(ctx, doc.data, world, desired, doc.file, base)
+    return lambda ctx: scenario_loader.scenario(
+        ctx, doc.data, world, desired, doc.file, base, services
+    )
 
 
 def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
@@ -266,17 +283,17 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         f.translate(s)
         assert f.translation is not None
         reports += f.translation.reports
-    clusters, pols, ovs, wls = _build(s, shared)
+    clusters, pols, ovs, wls, svcs = _build(s, shared)
     references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
     for fed in feds:
         assert fed.scenario is not None
-        c, p, o, w = _build(s, fed)
+        c, p, o, w, v = _build(s, fed)
         world = timeline.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed))
+        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed, tuple(v)))
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))
@@ -288,6 +305,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         tuple(pols),
         tuple(ovs),
         tuple(wls),
+        tuple(svcs),
         tuple(scenarios),
         tuple(s.files),
         tuple(str(w) for w in warnings),

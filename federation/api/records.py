@@ -44,6 +44,7 @@ from federation.core.model import (
 from federation.core.model import (
     ClusterAffinity as Affinity,
 )
+from federation.traffic.spec import MultiClusterService
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class TaintPolicy:
     taints: tuple[Taint, ...]
 
 
-Record = Cluster | PropagationPolicy | OverridePolicy | Workload | TaintPolicy
+Record = Cluster | PropagationPolicy | OverridePolicy | Workload | TaintPolicy | MultiClusterService
 
 
 class Ctx:

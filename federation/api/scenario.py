@@ -13,6 +13,7 @@ from typing import Any, Literal
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Rescheduling
+from federation.traffic.spec import Traffic
 
 FaultKind = Literal[
     "outage",  # API server and workloads down
@@ -22,6 +23,7 @@ FaultKind = Literal[
     "flapping",  # repeated short outages
     "node-loss",  # some nodes disappear: capacity drops
     "load-surge",  # a workload's desired replicas change
+    "client-partition",  # clients of a region cut off from clusters or the DNS (traffic only)
 ]
 FAULT_KINDS: tuple[str, ...] = (
     "outage",
@@ -31,6 +33,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "flapping",
     "node-loss",
     "load-surge",
+    "client-partition",
 )
 ExpectationKind = Literal[
     "availability",  # a workload's availability over the run >= min
@@ -39,6 +42,10 @@ ExpectationKind = Literal[
     "max-unavailable",  # a workload never misses more than `replicas` replicas
     "no-eviction",  # no cluster (or the named one) is ever evicted from
     "replicas-on",  # at time `at`, a workload has `min`..`max` ready replicas on a cluster
+    "success-rate",  # a service's served / offered requests >= min
+    "latency-p99",  # a service's 99th percentile latency <= maxMs
+    "drain-within",  # new requests stop reaching a failed cluster within `seconds`
+    "egress-cost-per-hour",  # egress cost per hour <= max
 ]
 
 
@@ -116,6 +123,8 @@ class Fault:
     #   flapping:   period (s), down (s)
     #   node-loss:  nodes (count lost per cluster)
     #   load-surge: workload (key), replicas (new desired count)
+    #   client-partition: clients (client region) or healthChecks (True); dns (True: the
+    #               clients are cut off from the DNS, `clusters` is empty)
 
     @property
     def end(self) -> float | None:
@@ -158,5 +167,6 @@ class Scenario:
     health: HealthThresholds = HealthThresholds()
     rescheduling: Rescheduling = Rescheduling()  # replicas Pending too long move elsewhere
     kube: KubeBinding = KubeBinding()
+    traffic: Traffic = Traffic()  # federated services, client demand, network
     description: str = ""
     warnings: tuple[str, ...] = ()  # what the loader warned about (legal but suspicious input)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import hazards, timeline
+from federation.api import hazards, timeline, traffic_scenario
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
@@ -15,6 +15,7 @@ from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, S
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Rescheduling
+from federation.traffic.spec import MultiClusterService
 
 _DIST_NEEDS = {
     "constant": ("value",),
@@ -148,11 +149,14 @@ def scenario(
     desired: DesiredState,
     source: str,
     health: HealthThresholds = HealthThresholds(),
+    services: tuple[MultiClusterService, ...] = (),
 ) -> Scenario:
     """The Scenario document `d`; `health` holds the defaults of what spec.health leaves out
     (kfed's, or Karmada's or KubeFed's when every cluster is theirs)."""
     spec: Mapping[str, Any] = d.get("spec", {})
     sp: Path = ("spec",)
+    traffic = traffic_scenario.traffic(ctx, spec, services, desired.clusters)
+    world.client_regions = {c.region for c in traffic.clients}
     duration = 600.0
     if "duration" in spec:
         duration = seconds(ctx, (*sp, "duration"), spec["duration"], positive=True)
@@ -163,6 +167,7 @@ def scenario(
     names = timeline.named(ctx, (*sp, "timeline"), faults)
     hazards.contradictions(ctx, (*sp, "timeline"), faults, duration)
     hazards.surges(ctx, (*sp, "timeline"), faults, desired)
+    hazards.client_partitions(ctx, (*sp, "timeline"), faults, spec)
     expectations = [
         expectation(ctx, (*sp, "expectations", i), item, world, names, duration)
         for i, item in enumerate(spec.get("expectations", ()))
@@ -179,5 +184,6 @@ def scenario(
         health=_health(ctx, (*sp, "health"), spec.get("health", {}), health),
         rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
+        traffic=traffic,
         description=spec.get("description", ""),
     )

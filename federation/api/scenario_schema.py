@@ -19,6 +19,7 @@ from federation.api.schema_parts import (
     obj,
     ref,
 )
+from federation.api.traffic_schema import NETWORK, TRAFFIC
 
 DISTRIBUTION = obj(
     {
@@ -39,7 +40,16 @@ LINK = obj(
         "loss": {"type": "number", "minimum": 0, "maximum": 1},
     }
 )
-FAULTS = ("outage", "api-hang", "partition", "latency", "flapping", "node-loss", "load-surge")
+FAULTS = (
+    "outage",
+    "api-hang",
+    "partition",
+    "latency",
+    "flapping",
+    "node-loss",
+    "load-surge",
+    "client-partition",
+)
 EVENT = obj(
     {
         "name": {
@@ -61,6 +71,12 @@ EVENT = obj(
         "nodes": NODES,
         "workload": NAME,
         "replicas": COUNT,
+        "clients": {**NAME, "description": "client-partition: the client region cut off"},
+        "healthChecks": {
+            **BOOL,
+            "description": "client-partition: the DNS's health checks are cut off instead",
+        },
+        "dns": {**BOOL, "description": "client-partition: cut off from the DNS"},
     },
     ("at", "fault"),
 )
@@ -87,6 +103,27 @@ EXPECTATIONS = {
         {"workload": NAME, "replicas": COUNT, **WINDOW}, ("workload", "replicas")
     ),
     "noEviction": obj({"cluster": NAME, **WINDOW}),
+    "successRate": obj(
+        {
+            "service": NAME,
+            "region": NAME,
+            "min": {"type": "number", "minimum": 0, "maximum": 1},
+            **WINDOW,
+        },
+        ("min",),
+    ),
+    "latencyP99": obj(
+        {"service": NAME, "region": NAME, "maxMs": {"type": "number", "minimum": 0}, **WINDOW},
+        ("maxMs",),
+    ),
+    "drainWithin": obj(
+        {"cluster": NAME, "service": NAME, "seconds": DURATION, "fault": NAME, **WINDOW},
+        ("cluster", "seconds"),
+    ),
+    "egressCostPerHour": obj(
+        {"max": {"type": "number", "minimum": 0}, "service": NAME, "region": NAME, **WINDOW},
+        ("max",),
+    ),
     "replicasOn": obj(
         {
             "workload": NAME,
@@ -126,6 +163,8 @@ SCENARIO = obj(
                 "samplePeriod": DURATION,
             }
         ),
+        "traffic": TRAFFIC,
+        "network": NETWORK,
         "timeline": array(EVENT),
         "expectations": array(
             obj(EXPECTATIONS, minProperties=1, maxProperties=1),

@@ -34,6 +34,7 @@ from federation.api.schema_parts import (
     obj,
     ref,
 )
+from federation.api.traffic_schema import MULTICLUSTER_SERVICE
 
 API_VERSION = "kfed.io/v1alpha1"
 SCHEMA_ID = "https://kfed.io/schemas/v1alpha1/kfed.schema.json"
@@ -46,6 +47,7 @@ KINDS: dict[str, str] = {
     "ClusterPropagationPolicy": API_VERSION,
     "OverridePolicy": API_VERSION,
     "ClusterOverridePolicy": API_VERSION,
+    "MultiClusterService": API_VERSION,
     "Scenario": API_VERSION,
     "ClusterTaintPolicy": API_VERSION,
     "Namespace": "v1",
@@ -56,7 +58,16 @@ KINDS: dict[str, str] = {
     "Job": "batch/v1",
 }
 NAMESPACED = frozenset(
-    {"PropagationPolicy", "OverridePolicy", "ConfigMap", "Secret", "Service", "Deployment", "Job"}
+    {
+        "PropagationPolicy",
+        "OverridePolicy",
+        "MultiClusterService",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "Deployment",
+        "Job",
+    }
 )
 NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
 # Kubernetes' cluster-scoped kinds: any other kind kfed does not know is a namespaced template
@@ -428,6 +439,9 @@ DEFS: dict[str, Any] = {
     "OverridePolicy": _kfed_kind("OverridePolicy", "NamespacedMeta", _OVERRIDE, spec_required=True),
     "ClusterOverridePolicy": _kfed_kind(
         "ClusterOverridePolicy", "ClusterScopedMeta", _OVERRIDE, spec_required=True
+    ),
+    "MultiClusterService": _kfed_kind(
+        "MultiClusterService", "NamespacedMeta", MULTICLUSTER_SERVICE, spec_required=False
     ),
     "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
     "ClusterTaintPolicy": _kfed_kind(

@@ -25,8 +25,20 @@ _FAULT_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "flapping": (("period", "down"), ()),
     "node-loss": (("nodes",), ()),
     "load-surge": (("workload", "replicas"), ()),
+    "client-partition": ((), ("clients", "healthChecks", "dns")),
 }
-_ALL_PARAMS = ("latency", "jitter", "period", "down", "nodes", "workload", "replicas")
+_ALL_PARAMS = (
+    "latency",
+    "jitter",
+    "period",
+    "down",
+    "nodes",
+    "workload",
+    "replicas",
+    "clients",
+    "healthChecks",
+    "dns",
+)
 
 
 @dataclass
@@ -38,6 +50,18 @@ class World:
     clusters: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> raw spec
     workloads: dict[str, str] = field(default_factory=dict)  # key -> kind
     divisible: set[str] = field(default_factory=set)  # keys of workloads with replicas
+    services: set[str] = field(default_factory=set)  # MultiClusterService "namespace/name"
+    client_regions: set[str] = field(default_factory=set)  # regions with clients (traffic)
+
+    def resolve_service(self, ref: str) -> tuple[str | None, str]:
+        """(key, "") or (None, why not) for a MultiClusterService "namespace/name" or "name"."""
+        keys = sorted(self.services)
+        found = [k for k in keys if ref in (k, k.split("/", 1)[1])]
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            return None, f"ambiguous service {ref!r}: matches {', '.join(found)}"
+        return None, f"unknown MultiClusterService {ref!r} (known: {', '.join(keys) or 'none'})"
 
     def resolve_workload(self, ref: str) -> tuple[str | None, str]:
         """(full key, "") or (None, why not) for "Deployment/ns/name", "ns/name" or "name"."""
@@ -80,6 +104,8 @@ def world_of(docs: Iterable[Mapping[str, Any]]) -> World:
         if kind == "Cluster":
             spec = d.get("spec")
             w.clusters[name] = spec if isinstance(spec, Mapping) else {}
+        elif kind == "MultiClusterService":
+            w.services.add(f"{namespace_of(d)}/{name}")
         elif kind in NATIVE or kind not in KINDS:
             key = workload_key(kind, namespace_of(d), name)
             w.workloads[key] = kind
@@ -94,6 +120,10 @@ def _targets(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World) -> tuple[
     if kind == "load-surge":
         for k in given:
             ctx.error((*path, k), "does not apply to fault load-surge (it targets a workload)")
+        return ()
+    if kind == "client-partition" and e.get("dns"):
+        for k in given:
+            ctx.error((*path, k), "does not apply with dns: true (the DNS is the target)")
         return ()
     if not given:
         ctx.error(path, f"needs one of {', '.join(_SELECTORS)} (fault {kind})")
@@ -155,6 +185,8 @@ def fault(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World, end: float) 
         if ref is None:
             ctx.error((*path, "workload"), why)
         params.update(workload=ref or e["workload"], replicas=e["replicas"])
+    elif kind == "client-partition":
+        _client_partition(ctx, path, e, params)
     duration = (
         seconds(ctx, (*path, "duration"), e["duration"], positive=True) if "duration" in e else None
     )
@@ -165,6 +197,21 @@ def fault(ctx: Ctx, path: Path, e: Mapping[str, Any], world: World, end: float) 
             f"must not read as a duration ({show(name)}): expectations' after: would be ambiguous",
         )
     return Fault(kind, at, duration, clusters, params, name)
+
+
+def _client_partition(ctx: Ctx, path: Path, e: Mapping[str, Any], params: dict[str, Any]) -> None:
+    """Who is cut off (a client region, or the DNS's health checks) from what (the clusters
+    selected, or the DNS)."""
+    if ("clients" in e) == bool(e.get("healthChecks")):
+        ctx.error(path, "needs exactly one of clients (a client region) or healthChecks: true")
+    if e.get("healthChecks") and e.get("dns"):
+        ctx.error((*path, "dns"), "health checks cut off from the DNS itself mean nothing")
+    if "clients" in e:
+        params["clients"] = e["clients"]
+    if e.get("healthChecks"):
+        params["healthChecks"] = True
+    if e.get("dns"):
+        params["dns"] = True
 
 
 def named(ctx: Ctx, path: Path, faults: list[Fault]) -> dict[str, Fault]:

@@ -75,9 +75,16 @@ class DesiredState:
 
     def policy_for(self, w: Workload) -> PropagationPolicy | None:
         """The claiming policy: highest priority, then namespaced over cluster-scoped, then the
-        most precise selector (name > labels > kind), then policy name (Karmada's order)."""
+        most precise selector (name > labels > kind), then policy name (Karmada's order). A
+        ServiceExport has its Service's policy."""
         if w.key in self._memo:
             return self._memo[w.key]
+        if w.kind == "ServiceExport":
+            # MCS: an export is name-mapped to its Service and goes wherever the Service goes
+            svc = self.workloads.get(workload_key("Service", w.namespace, w.name))
+            chosen_svc = self.policy_for(svc) if svc is not None else None
+            self._memo[w.key] = chosen_svc
+            return chosen_svc
         best: tuple[int, int, int, str] | None = None
         chosen: PropagationPolicy | None = None
         for p in self.policies:

@@ -28,6 +28,7 @@ KIND_ORDER: Mapping[str, int] = {
     "ConfigMap": 1,
     "Secret": 1,
     "Service": 2,
+    "ServiceExport": 2,
     "Deployment": 3,
     "Job": 3,
 }

@@ -16,6 +16,7 @@ from federation.kube.cleanup import delete_managed
 from federation.kube.fault_schedule import FaultRunner
 from federation.kube.fleet import DEFAULT_WORKDIR, Members, obtain
 from federation.kube.members import MemberHandle
+from federation.kube.traffic import watched_kinds
 from federation.kube.truth import TruthRecorder
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
@@ -56,14 +57,30 @@ def run(
 
     try:
         delete_managed(members.handles.values())
+        if scenario.traffic.services:
+            from federation.kube.mcs import install_crds
+
+            install_crds(members.handles.values())  # before the clock starts
         recorder = Recorder()
         t0 = time.monotonic()
 
         def clock() -> float:
             return time.monotonic() - t0
 
-        gateway = KubeGateway(members.handles, clock)
+        traffic = None
+        if scenario.traffic.services:
+            from federation.kube.traffic import KubeTraffic
+
+            traffic = KubeTraffic(scenario, members.handles, recorder, clock)
+        kinds = watched_kinds(scenario.traffic.services)
+        gateway = KubeGateway(members.handles, clock, kinds=kinds)
+        if traffic is not None:
+            traffic.news = gateway.news  # news for the traffic model wakes the loop too
         truth = TruthRecorder(members.handles, recorder, clock)
+        if traffic is not None and scenario.traffic.enabled:
+            truth.on_ready = traffic.on_ready
+        else:
+            traffic = None
         loop = ControlLoop(
             scenario.desired,
             gateway,
@@ -91,9 +108,11 @@ def run(
                 cpu=c.capacity.cpu,
                 pods=c.capacity.pods,
             )
-        faults = FaultRunner(scenario, members, recorder, clock, on_load, truth)
+        faults = FaultRunner(scenario, members, recorder, clock, on_load, truth, traffic)
         gateway.start()
         truth.start()
+        if traffic is not None:
+            traffic.start()
         faults.start()
         try:
             while (now := clock()) < duration:
@@ -101,13 +120,20 @@ def run(
                     key, w = pending_load.pop(0)
                     loop.update_desired(loop.desired.with_workloads([w]), [key], now)
                 deadline = loop.cycle(now)
+                if traffic is not None:
+                    due = traffic.step(clock())
+                    deadline = deadline if due is None else min(deadline, due)
                 if progress is not None:
                     progress(now, duration)
                 gateway.wait(min(deadline, duration) - clock())
+            if traffic is not None:
+                traffic.step(min(clock(), duration))
         finally:
             faults.close()
             gateway.close()
             truth.close()
+            if traffic is not None:
+                traffic.close()
         wall = clock()
         stats = {
             "applied": gateway.stats.applied,

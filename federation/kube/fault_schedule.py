@@ -14,6 +14,7 @@ from federation.recorder import Recorder
 
 if TYPE_CHECKING:
     from federation.kube.fleet import Members
+    from federation.kube.traffic import KubeTraffic
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,9 +32,11 @@ class FaultRunner:
         clock: Callable[[], float],
         on_load: Callable[[str, int], None],
         truth: TruthRecorder,
+        traffic: KubeTraffic | None = None,
     ) -> None:
         self.members, self.recorder, self.clock, self.on_load = members, recorder, clock, on_load
         self.truth = truth
+        self.traffic = traffic
         self.steps: list[tuple[float, int, str, Fault]] = []
         for i, f in enumerate(scenario.faults):
             self.steps.append((f.at, i, "start", f))
@@ -58,6 +61,14 @@ class FaultRunner:
                 self.errors.append(f"{phase} {f.kind} on {list(f.clusters)}: {e}")
 
     def _step(self, i: int, phase: str, f: Fault) -> None:
+        if f.kind == "client-partition":  # modelled traffic only: kwok pods serve no requests
+            params = {k: v for k, v in f.params.items()}
+            extra = {"duration": f.duration, **params} if phase == "start" else {}
+            for c in f.clusters or ("",):
+                self.recorder.row(self.clock(), "fault", c, "", phase=phase, fault=f.kind, **extra)
+            if self.traffic is not None:
+                self.traffic.client_partition(f, phase == "start")
+            return
         if f.kind == "load-surge":
             key = str(f.params["workload"])
             if phase == "start":

@@ -19,7 +19,7 @@ from federation.core.actions import Action, Apply
 from federation.core.model import KIND_ORDER, ProbeResult
 from federation.kube.members import MemberHandle, failure_kind, kubeconfig_tls, member_client
 from federation.kube.observer import MemberObserver
-from federation.kube.resources import KINDS, split_key
+from federation.kube.resources import BUILTIN_KINDS, KINDS, split_key
 from federation.runtime import Delta
 
 TRANSIENT_STATUS = frozenset({0, 408, 429, 500, 502, 503, 504})
@@ -83,6 +83,7 @@ class KubeGateway:
         clock: Callable[[], float],
         *,
         capacity: bool = True,
+        kinds: tuple[str, ...] = BUILTIN_KINDS,
     ) -> None:
         self.handles = dict(handles)
         self.clock = clock
@@ -102,7 +103,9 @@ class KubeGateway:
         self.stats = ApplyStats()
         self._failures: dict[tuple[str, str], int] = {}  # consecutive failed applies per key
         self.observers = [
-            MemberObserver(n, self._clients[n], self._deliver, self.stop, capacity=capacity)
+            MemberObserver(
+                n, self._clients[n], self._deliver, self.stop, capacity=capacity, kinds=kinds
+            )
             for n in self.handles
         ]
         self._appliers = [

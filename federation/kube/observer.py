@@ -15,7 +15,7 @@ from typing import Any
 from federation.api.quantity import parse_quantity
 from federation.core.model import ObservedObject, Resources
 from federation.core.propagation import WORKLOAD_ID_LABEL, workload_id
-from federation.kube.resources import KINDS, MANAGED_SELECTOR, observed, split_key
+from federation.kube.resources import BUILTIN_KINDS, KINDS, MANAGED_SELECTOR, observed, split_key
 from federation.runtime import Delta
 
 WATCH_SECONDS = 30  # server-side watch timeout; the loop re-watches from the last version
@@ -89,7 +89,7 @@ class MemberObserver:
         stop: threading.Event,
         *,
         capacity: bool = True,
-        kinds: tuple[str, ...] = tuple(KINDS),
+        kinds: tuple[str, ...] = BUILTIN_KINDS,
     ) -> None:
         self.cluster = cluster
         self.api_client = api_client

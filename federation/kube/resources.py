@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from federation.core.model import ObservedObject
@@ -71,6 +72,38 @@ class Kind:
         return getattr(c, f"list_{self.plural}")  # type: ignore[no-any-return]
 
 
+class CustomKind(Kind):
+    """A namespaced custom resource, through the CustomObjectsApi (ServiceExport)."""
+
+    gvp: tuple[str, str, str]  # group, version, plural
+
+    def __init__(self, kind: str, group: str, version: str, plural: str) -> None:
+        super().__init__(kind, "CustomObjectsApi", plural)
+        object.__setattr__(self, "gvp", (group, version, plural))
+
+    def apply(self, api_client: Any, manifest: Mapping[str, Any], timeout: float) -> None:
+        meta = manifest["metadata"]
+        group, version, plural = self.gvp
+        self.client(api_client).patch_namespaced_custom_object(
+            group, version, meta.get("namespace") or "default", plural, meta["name"],
+            dict(manifest), field_manager=FIELD_MANAGER, force=True,
+            _content_type=APPLY_CONTENT_TYPE, _request_timeout=timeout,
+        )  # fmt: skip
+
+    def delete(self, api_client: Any, name: str, namespace: str, timeout: float) -> None:
+        group, version, plural = self.gvp
+        self.client(api_client).delete_namespaced_custom_object(
+            group, version, namespace or "default", plural, name, _request_timeout=timeout
+        )
+
+    def list_fn(self, api_client: Any) -> Callable[..., Any]:
+        group, version, plural = self.gvp
+        return partial(self.client(api_client).list_cluster_custom_object, group, version, plural)
+
+
+# the MCS ServiceExport (KEP-1645); its CRD is installed on members by `federation.kube.mcs`
+GROUP, VERSION, PLURAL = "multicluster.x-k8s.io", "v1alpha1", "serviceexports"
+
 KINDS: Mapping[str, Kind] = {
     k.kind: k
     for k in (
@@ -80,8 +113,11 @@ KINDS: Mapping[str, Kind] = {
         Kind("Service", "CoreV1Api", "service"),
         Kind("Deployment", "AppsV1Api", "deployment"),
         Kind("Job", "BatchV1Api", "job"),
+        CustomKind("ServiceExport", GROUP, VERSION, PLURAL),
     )
 }
+# the kinds every member serves (watched by default); custom ones need their CRD first
+BUILTIN_KINDS = tuple(k for k, v in KINDS.items() if not isinstance(v, CustomKind))
 
 
 def split_key(key: str) -> tuple[str, str, str]:

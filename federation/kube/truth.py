@@ -32,6 +32,8 @@ class TruthRecorder:
         self._current: dict[tuple[str, str], tuple[int, int]] = {}  # (ready, desired)
         self._pending: dict[tuple[str, str], tuple[int, str]] = {}  # (Pending, why)
         self._down: set[str] = set()
+        # called with (cluster, key, ready) whenever a recorded ready count changes (traffic)
+        self.on_ready: Callable[[str, str, int], None] | None = None
         self._clients: dict[str, Any] = {
             n: member_client(h, direct=True, retries=0) for n, h in handles.items()
         }
@@ -60,6 +62,8 @@ class TruthRecorder:
         if self._ready.get((cluster, key)) != ready:
             self._ready[(cluster, key)] = ready
             self.recorder.row(self.clock(), "ready", cluster, key, ready=ready, desired=desired)
+            if self.on_ready is not None:
+                self.on_ready(cluster, key, ready)
 
     def _record_pending(self, cluster: str, key: str, n: int, why: str) -> None:
         """A `pending` row when the Unschedulable replicas of key on cluster change."""

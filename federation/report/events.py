@@ -214,6 +214,10 @@ class _Narrator:
             return out + self.readiness(r)
         if k == "capacity":
             return self.capacity_changed(r)
+        if k in ("traffic", "serving", "dns", "answer"):
+            from federation.report.traffic_events import traffic_events
+
+            return traffic_events(r)
         return [_ev(r, NORMAL, _camel(k), " ".join(f"{x}={v}" for x, v in sorted(f.items())))]
 
     def capacity_changed(self, r: Row) -> list[Event]:

@@ -11,6 +11,8 @@ from typing import Any
 from federation.api.scenario import Expectation
 from federation.recorder import Row
 from federation.report.figures import Series, value_at, window_figures
+from federation.report.traffic_checks import TRAFFIC_CHECKS
+from federation.report.traffic_summary import TrafficView
 
 __all__ = ["Judge", "judge"]
 
@@ -23,6 +25,7 @@ class Judge:
     series: Mapping[str, Series]
     failovers: Sequence[Mapping[str, Any]]
     end: float
+    traffic: TrafficView | None = None
 
     def window(self, p: Mapping[str, Any], default_from: float = 0.0) -> tuple[float, float]:
         start = p.get("from", p.get("after", default_from))
@@ -256,4 +259,5 @@ _CHECKS = {
     "no-eviction": _no_eviction,
     "no-replicas-on": _no_replicas_on,
     "replicas-on": _replicas_on,
+    **TRAFFIC_CHECKS,
 }

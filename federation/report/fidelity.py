@@ -21,7 +21,7 @@ value or one probe period, whichever is larger"; a replica timeline's error is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,6 +194,7 @@ def metrics(
                 _settle(sim.ready, f.end, end),
                 _settle(real.ready, rf.end, end),
             )
+    _drain_metrics(scenario, sim_rows, real_rows, end, timed)
     for c in clusters:
         s_steps, r_steps = sim.ready[c], real.ready[c]
         real_area = area(r_steps, end)
@@ -209,6 +210,37 @@ def metrics(
             )
         )
     return out
+
+
+def _drain_metrics(
+    scenario: Scenario,
+    sim_rows: Sequence[Row],
+    real_rows: Sequence[Row],
+    end: float,
+    timed: Callable[[str, float | None, float | None], None],
+) -> None:
+    """Per fault and federated service: seconds until new requests left the failed cluster(s)
+    (`federation.report.drains`), each backend's from its own rows."""
+    from federation.report.drains import drains
+    from federation.report.traffic import by_service
+
+    sim_d = drains(by_service(sim_rows), sim_rows, end)
+    real_d = drains(by_service(real_rows), real_rows, end)
+    for d in sim_d:
+        same = [
+            r
+            for r in real_d
+            if (r["fault"], r["clusters"], r["service"])
+            == (d["fault"], d["clusters"], d["service"])
+        ]
+        r = min(same, key=lambda r: abs(r["at"] - d["at"]), default=None)
+        where = ",".join(d["clusters"])
+        at = next((f.at for f in scenario.faults if abs(f.at - d["at"]) < 5.0), d["at"])
+        timed(
+            f"{d['service']} {where} {d['fault']}@{at:g} drain",
+            d["drain_seconds"],
+            None if r is None else r["drain_seconds"],
+        )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ FAULT_COLORS = {
     "flapping": "#757575",
     "node-loss": "#757575",
     "load-surge": "#757575",
+    "client-partition": "#757575",
 }
 FAULT_DOWN_COLOR = "#424242"  # the down phases of a flapping fault, darker than its whole span
 FAULT_HATCHES = {
@@ -28,6 +29,7 @@ FAULT_HATCHES = {
     "flapping": "|",
     "node-loss": "x",
     "load-surge": "-",
+    "client-partition": "+",
 }
 UNKNOWN_FAULT_COLOR = "#757575"
 # Clusters (or regions): no health colour, no fault colour, nothing close to either (CIE76

@@ -11,10 +11,12 @@ from typing import Any
 
 from federation.recorder import Row
 from federation.report import panels as pn
+from federation.report import traffic_plot
 from federation.report.drawing import FONT, LABEL_STEP, bands, label_lines, panel, strip
 from federation.report.figures import Series, workload_figures
 from federation.report.palette import CLUSTER_PALETTE, MARK_COLOR
 from federation.report.spans import short
+from federation.report.traffic import by_service
 from federation.report.view import RunView, prepare_view
 
 MAX_PANELS = pn.MAX_PANELS
@@ -41,7 +43,8 @@ def plot_run(
     regions: Mapping[str, str] | None = None,
     max_panels: int = MAX_PANELS,
 ) -> list[Path]:
-    """Write replicas.png and availability.png into out_dir; return their paths.
+    """Write replicas.png and availability.png (and traffic.png when the run has traffic) into
+    out_dir; return their paths.
 
     `summary` (summary.json; by default out_dir/summary.json when there is one, which a run
     writes before its plots) adds expectation thresholds, per-workload figures and regions;
@@ -52,10 +55,14 @@ def plot_run(
         summary = _summary_in(out_dir)
     plt = _pyplot()
     run = prepare_view(rows, title, end, clusters, summary, workloads, regions, max_panels)
-    return [
+    out = [
         _replicas(plt, run, out_dir / "replicas.png"),
         _availability(plt, run, out_dir / "availability.png"),
     ]
+    services = by_service(rows)
+    if services:
+        out.append(traffic_plot.draw(plt, run, services, summary, out_dir / "traffic.png"))
+    return out
 
 
 def _summary_in(out_dir: Path) -> Mapping[str, Any] | None:

@@ -41,11 +41,15 @@ class FaultSpan:
     @property
     def label(self) -> str:
         extra = details(self.kind, self.params or {})
-        return f"{self.kind} {self.target}" + (f" ({extra})" if extra else "")
+        target = f" {self.target}" if self.target else ""
+        return f"{self.kind}{target}" + (f" ({extra})" if extra else "")
 
 
 def details(kind: str, p: Mapping[str, Any]) -> str:
     """What a fault's parameters say: "2 s down every 8 s", "→ 36 replicas", "3 nodes"..."""
+    if kind == "client-partition":
+        who = "health checks" if p.get("healthChecks") else f"{p.get('clients', '?')} clients"
+        return f"{who} cut off" + (" from the DNS" if p.get("dns") else "")
     if kind == "flapping" and "down" in p and "period" in p:
         return f"{_num(p['down'])} s down every {_num(p['period'])} s"
     if "replicas" in p:
@@ -62,7 +66,19 @@ def _num(v: Any) -> str:
     return f"{float(v):g}"
 
 
-_PARAMS = ("down", "period", "replicas", "nodes", "latency", "jitter", "region", "zone")
+_PARAMS = (
+    "down",
+    "period",
+    "replicas",
+    "nodes",
+    "latency",
+    "jitter",
+    "region",
+    "zone",
+    "clients",
+    "healthChecks",
+    "dns",
+)
 
 
 def fault_spans(rows: Sequence[Row], end: float) -> list[FaultSpan]:

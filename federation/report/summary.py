@@ -11,6 +11,7 @@ from federation.api.scenario import Scenario
 from federation.recorder import Row
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
+from federation.report.traffic_summary import TrafficView, section
 
 
 def summarize(
@@ -40,7 +41,11 @@ def summarize(
     summary["failovers"] = failovers(rows, all_series, end)
     summary["evictions"] = sum(1 for r in rows if r.kind == "evict")
     summary["health_transitions"] = sum(1 for r in rows if r.kind == "health")
-    j = Judge(rows, all_series, summary["failovers"], end)
+    view = TrafficView.of(rows, scenario)
+    traffic = section(view, end, backend)
+    if traffic is not None:
+        summary["traffic"], summary["cost"] = traffic
+    j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     if extra:
         summary.update(extra)

@@ -100,6 +100,8 @@ def render_summary(
     parts.append(grid(title or "workloads", headers, rows, right=range(1, len(headers))))
     if summary["failovers"]:
         parts.append(_failovers(summary["failovers"], wide))
+    if summary.get("traffic"):
+        parts.append(_traffic(summary["traffic"], summary.get("cost") or {}))
     if summary["expectations"]:
         rows = [
             [
@@ -138,3 +140,50 @@ def _failovers(failovers: Sequence[Mapping[str, Any]], wide: bool) -> str:
     if len(failovers) > MAX_FAILOVERS:
         rows.append([f"... and {len(failovers) - MAX_FAILOVERS} more"] + [""] * (len(headers) - 1))
     return grid("failovers", headers, rows, right=range(2, len(headers)))
+
+
+def _traffic(t: Mapping[str, Any], cost: Mapping[str, Any]) -> str:
+    """Per service and client region, then the drain after each fault."""
+    headers = ["service", "clients in", "requests", "failed", "success (%)", "p50 (ms)", "p99 (ms)"]
+    headers += ["egress (GB)", "egress ($)"]
+    rows = []
+    for key, svc in list(t["services"].items())[:MAX_WORKLOADS]:
+        for region, f in [*svc["regions"].items(), ("all", svc["all"])]:
+            rate = f["success_rate"]
+            rows.append(
+                [
+                    key,
+                    region,
+                    f"{f['requests']:.0f}",
+                    f"{f['failed']:.0f}",
+                    "-" if rate is None else f"{100 * rate:.3f}",
+                    _num(f["latency_p50_ms"]),
+                    _num(f["latency_p99_ms"]),
+                    f"{f['egress_gb']:.3f}",
+                    f"{f['egress_cost']:.4f}",
+                ]
+            )
+    per_hour = cost.get("egress_per_hour")
+    title = "traffic (" + t.get("model", "") + ")"
+    if per_hour is not None:
+        title += f"; egress ${per_hour:.4f}/h"
+    out = grid(title, headers, rows, right=range(2, len(headers)))
+    if t.get("faults"):
+        rows = [
+            [
+                f"{d['fault']} of {', '.join(d['clusters'])}",
+                f"{d['at']:g}",
+                d["service"],
+                "never" if d["drain_seconds"] is None else f"{d['drain_seconds']:g}",
+                f"{d['failed']:.0f}",
+                f"{d['failed_elsewhere']:.0f}",
+            ]
+            for d in t["faults"][:MAX_FAILOVERS]
+        ]
+        out += grid(
+            "drains (until under 1 % of new requests go to the failed clusters)",
+            ["fault", "at (s)", "service", "drain (s)", "failed there", "failed elsewhere"],
+            rows,
+            right=range(1, 6),
+        )
+    return out

@@ -110,8 +110,8 @@ CASES = [
         "unknown kfed kind",
         "apiVersion: kfed.io/v1alpha1\nkind: Clustr\nmetadata: {name: p}\n",
         "t.yaml: kind: must be one of Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, "
-        "ClusterTaintPolicy, OverridePolicy, PropagationPolicy, Scenario, got 'Clustr' "
-        "(line 2, Clustr p)",
+        "ClusterTaintPolicy, MultiClusterService, OverridePolicy, PropagationPolicy, Scenario, "
+        "got 'Clustr' (line 2, Clustr p)",
     ),
     (
         "cluster name pattern",

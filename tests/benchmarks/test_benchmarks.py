@@ -149,3 +149,12 @@ def test_startup_figures_of_whole_processes(tmp_path: Path) -> None:
         assert line.strip().startswith(label) and " s  (" in line
         assert line.endswith("python -c pass") == (label != "python -c pass")
     assert block[4].strip().startswith("bytecode cached")
+
+
+def test_traffic_figure_compares_runs_of_this_invocation() -> None:
+    from benchmarks import traffic
+
+    out = traffic.run(report.Context(quick=True, tiny=True, kube=False))
+    assert set(out["runs"]) == {"without", "services_only", "with_traffic"}
+    assert out["traffic_overhead"] is not None and out["traffic_rows"] > 0
+    assert out["runs"]["services_only"]["traffic_rows"] == 0

@@ -13,6 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 PRINTS = {
     "01-quickstart": "failover from m2",  # the run's summary table
     "02-capacity-planning": "smallest us-east capacity that passes every expectation: 12 CPUs",
+    "04-traffic-and-cost": "price of the eu-west outage",
 }
 
 
