@@ -106,6 +106,22 @@ class ObservedView:
             self._meta[d.cluster] = new
         return changed, flipped
 
+    def add(self, cluster: str) -> None:
+        """A member joined: nothing is known of it yet."""
+        if cluster not in self._objects:
+            self._objects[cluster] = {}
+            self._meta[cluster] = ClusterObservation(
+                cluster=cluster, objects=self._objects[cluster]
+            )
+
+    def remove(self, cluster: str) -> set[str]:
+        """A member left: forget it; returns the keys it held."""
+        objs = self._objects.pop(cluster, {})
+        self._meta.pop(cluster, None)
+        for key in objs:
+            self._unindex(key, cluster)
+        return set(objs)
+
     def held(self, cluster: str) -> Collection[str]:
         return self._objects.get(cluster, {}).keys()
 
@@ -170,8 +186,23 @@ class ControlLoop:
         self, desired: DesiredState, changed: Collection[str], now: float | None = None
     ) -> None:
         """Take new documents (a load change); `changed` are the workload keys that differ.
-        With `now`, their new nominal desired replicas go to the timeline at that time."""
+        With `now`, their new nominal desired replicas go to the timeline at that time.
+
+        Members may join or leave: a new cluster is probed from the next cycle on; a cluster
+        that left is forgotten (its health, the core's memory of it, writes in flight). Take a
+        cluster out only once nothing is assigned to it (`FederationState.holds`)."""
+        old = set(self._next_probe)
+        new = {c.name for c in desired.clusters}
         self.desired = desired
+        changed = set(changed)
+        for c in sorted(new - old):
+            self.view.add(c)
+            self._next_probe[c] = 0.0 if now is None else now
+        for c in sorted(old - new):
+            changed |= self.view.remove(c)
+            del self._next_probe[c]
+            self.state = self.state.forget(c)
+            self._inflight = {k: v for k, v in self._inflight.items() if k[0] != c}
         if self._dirty is not None:
             self._dirty.update(changed)
         if now is not None:
