@@ -141,6 +141,19 @@ class ObservedView:
         return self._meta[cluster].free
 
 
+@dataclass(frozen=True)
+class CycleStats:
+    """What one cycle took in and did (for metrics: `federation.telemetry`)."""
+
+    now: float
+    queued: int  # workload keys waiting for this cycle (changed, woken, or all on a resync)
+    reconciled: int
+    sent: int
+    probes: int
+    deltas: int
+    full: bool  # a full resync
+
+
 class ControlLoop:
     """One federation control plane. Call `cycle(now)` whenever the backend wakes it."""
 
@@ -164,6 +177,7 @@ class ControlLoop:
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
         self.last_plan: Plan | None = None
+        self.last_cycle: CycleStats | None = None
         self.cycles = 0
         self.reconciled = 0  # workload reconciles, summed over cycles
         self._dirty: set[str] | None = None  # None = everything
@@ -252,6 +266,7 @@ class ControlLoop:
             rescheduling=self.rescheduling,
         )
         self._dirty = set()
+        queued = len(self.desired.workloads) if dirty is None else len(dirty)
         self.state = plan.state
         self.last_plan = plan
         self.statuses.update(plan.workloads)
@@ -262,6 +277,9 @@ class ControlLoop:
         if sent:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
+        self.last_cycle = CycleStats(
+            now, queued, len(plan.workloads), len(sent), len(probes), len(deltas), dirty is None
+        )
         due = [c for c, t in self._next_probe.items() if t <= now]
         if due:
             self.gateway.probe(due, now, self.thresholds.probe_timeout)
