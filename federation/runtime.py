@@ -122,6 +122,10 @@ class ObservedView:
             self._unindex(key, cluster)
         return set(objs)
 
+    def holders(self, key: str) -> frozenset[str]:
+        """The members that hold an object of this workload."""
+        return self._index.get(key, frozenset())
+
     def held(self, cluster: str) -> Collection[str]:
         return self._objects.get(cluster, {}).keys()
 

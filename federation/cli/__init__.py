@@ -25,7 +25,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from federation import __version__
-from federation.cli import clusters, compare, divide, documents, explain, run
+from federation.cli import (
+    clusters,
+    compare,
+    controller,
+    controlplane,
+    divide,
+    documents,
+    explain,
+    join,
+    run,
+)
 from federation.cli.common import (
     EXIT_BUG,
     EXIT_INTERRUPTED,
@@ -46,6 +56,10 @@ SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     explain.add_explain,
     compare.add_compare,
     clusters.add_clusters,
+    controlplane.add_controlplane,
+    controller.add_controller,
+    join.add_join,
+    join.add_unjoin,
 ]
 
 

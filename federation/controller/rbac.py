@@ -12,7 +12,7 @@ from federation.controller.templates import SYSTEM_NAMESPACE
 SERVICE_ACCOUNT = "kfed-controller"
 ROLE = "kfed-member"
 TOKEN_SECRET = "kfed-controller-token"
-_WRITE = ["get", "list", "watch", "patch", "delete"]
+_WRITE = ["get", "list", "watch", "create", "patch", "delete"]  # apply creates
 
 RULES: list[dict[str, Any]] = [
     {

@@ -332,12 +332,18 @@ class KubeGateway:
                         self._wait_gone(client, name, ns)
                         continue
                     self.stats.count("failed", f"{cluster}: {a.key}: {_short(e)}")
+                    log.warning(
+                        "write refused",
+                        extra={"cluster": cluster, "key": a.key, "error": _short(e)},
+                    )
                     return False
                 if attempt + 1 < RETRIES and not self.stop.wait(delay):
                     self.stats.count("retries")
                     delay *= 3
         why = f"{cluster}: {a.key}: {RETRIES} attempts: {_short(last)}" if last else ""
         self.stats.count("failed", why)
+        if why:
+            log.info("write failed", extra={"cluster": cluster, "key": a.key, "error": _short(last)})
         return False
 
     def _wait_gone(self, client: Any, name: str, ns: str, timeout: float = 10.0) -> None:
