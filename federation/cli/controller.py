@@ -11,7 +11,7 @@ import sys
 import threading
 from typing import Any
 
-from federation.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_output, dump
+from federation.cli.common import EXIT_BUG, EXIT_FAILED, EXIT_OK, UsageError, add_output, dump
 
 
 def add_controller(sub: Any) -> None:
@@ -147,10 +147,15 @@ def _run(args: argparse.Namespace) -> int:
     endpoints.start()
     log.info("serving metrics and probes", extra={"address": endpoints.address})
     done = threading.Event()
+    crashed = threading.Event()
 
     def lead() -> None:
         try:
             controller.run()
+        except BaseException:
+            log.exception("controller failed")  # a bug in kfed: stop, exit 3
+            crashed.set()
+            stop.set()
         finally:
             done.set()
 
@@ -170,6 +175,8 @@ def _run(args: argparse.Namespace) -> int:
                     break
         controller.stop.set()
         done.wait(10.0)
+        if crashed.is_set():
+            code = EXIT_BUG
     finally:
         endpoints.stop()
         host.close()

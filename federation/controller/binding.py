@@ -136,13 +136,23 @@ def binding(
         if cs.ready is not None:
             row["readyReplicas"] = cs.ready
         aggregated.append(row)
-    placement = " ".join(f"{c}={n}" for c, n in sorted(status.assignment.items()))
+    if status.desired is None:  # copies, no replicas: where they go
+        placement = " ".join(sorted(status.assignment))
+    else:
+        placement = " ".join(f"{c}={n}" for c, n in sorted(status.assignment.items()))
+    # replicas count as ready only on members kfed sees Ready (an unreachable member's last
+    # report may be stale)
+    ready = sum(
+        (cs.ready or 0)
+        for c, cs in status.clusters.items()
+        if health.get(c, Health.READY) is Health.READY
+    )
     st: dict[str, Any] = {
         "conditions": [
             _condition(c, since.get(f"{c.type}/{c.status}", ""), generation)
             for c in status.conditions
         ],
-        "readyReplicas": status.ready,
+        "readyReplicas": ready,
         "placement": placement or "-",
         "aggregatedStatus": aggregated,
         "excluded": [{"clusterName": c, "reason": r} for c, r in sorted(status.excluded.items())],

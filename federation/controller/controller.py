@@ -243,7 +243,8 @@ class Controller:
             )
             self.writer.put(f"binding/{key}", _apply_binding(doc, st))
             if w.kind == "Deployment":
-                self.writer.put(f"template/{key}", _apply_template_status(tpl, status))
+                ready = st["status"]["readyReplicas"]
+                self.writer.put(f"template/{key}", _apply_template_status(tpl, status, ready))
         for key in [k for k in self._published if k not in loop.statuses]:
             del self._published[key]
         self._publish_clusters(health)
@@ -260,7 +261,8 @@ class Controller:
                 replicas[c] = replicas.get(c, 0) + n
                 workloads[c] = workloads.get(c, 0) + 1
             for c, cs in st.clusters.items():
-                ready[c] = ready.get(c, 0) + (cs.ready or 0)
+                if health.get(c, Health.READY) is Health.READY:
+                    ready[c] = ready.get(c, 0) + (cs.ready or 0)
         obs = loop.view.observation(())
         for name in snap.cluster_objects:
             extra = []
@@ -299,6 +301,11 @@ class Controller:
         if involved is None:
             return
         ns = involved["metadata"].get("namespace") or SYSTEM_NAMESPACE
+        # times the core keeps are seconds since this controller started: say them as times
+        fields = {
+            k: stamp(self.clock.wall(v)) if k.endswith("_at") and isinstance(v, float) else v
+            for k, v in fields.items()
+        }
         ev = event(
             kind, {**fields, "cluster": cluster}, involved, ns, stamp(time.time()), self.identity
         )
@@ -380,19 +387,20 @@ def _apply_status(doc: Mapping[str, Any]) -> Any:
     return lambda host: requests.apply(host, doc, STATUS_MANAGER, subresource="status")
 
 
-def _apply_template_status(tpl: Mapping[str, Any], status: Any) -> Any:
+def _apply_template_status(tpl: Mapping[str, Any], status: Any, ready: int) -> Any:
     meta = tpl["metadata"]
     desired = status.desired or 0
+    replicas = max(sum((cs.desired or 0) for cs in status.clusters.values()), ready)
     doc = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
         "status": {
             "observedGeneration": int(meta.get("generation") or 0),
-            "replicas": sum((cs.desired or 0) for cs in status.clusters.values()),
-            "readyReplicas": status.ready,
-            "availableReplicas": status.ready,
-            "updatedReplicas": min(status.ready, desired),
+            "replicas": replicas,
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "updatedReplicas": min(ready, desired),
         },
     }
     return lambda host: requests.apply(host, doc, STATUS_MANAGER, subresource="status")

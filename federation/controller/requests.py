@@ -140,8 +140,9 @@ def delete(api_client: Any, kind: str, namespace: str, name: str) -> bool:
 
 
 def create(api_client: Any, obj: Mapping[str, Any]) -> Any:
-    kind, ns, _ = _where(obj)
-    return call(api_client, "POST", path(kind, ns), body=dict(obj))
+    """POST a new object (its name may be a generateName)."""
+    ns = obj["metadata"].get("namespace", "")
+    return call(api_client, "POST", path(obj["kind"], ns), body=dict(obj))
 
 
 def patch_finalizers(api_client: Any, obj: Mapping[str, Any], finalizers: list[str]) -> Any:

@@ -98,8 +98,12 @@ class HostWriter:
                     self.on_result("dropped")
                     continue
                 self.conflicts += status == 409
-            except Exception as e:  # connection trouble: the host may come back
+            except (OSError, TimeoutError) as e:  # connection trouble: the host may come back
                 log.info("host write failed", extra={"object": key, "error": type(e).__name__})
+            except Exception:  # a bug: say so once, never retry it in a loop
+                log.exception("host write failed", extra={"object": key})
+                self.on_result("dropped")
+                continue
             self.retries += 1
             self.on_result("retry")
             delay = min(BACKOFF_BASE * 2**attempts, BACKOFF_MAX)

@@ -343,7 +343,9 @@ class KubeGateway:
         why = f"{cluster}: {a.key}: {RETRIES} attempts: {_short(last)}" if last else ""
         self.stats.count("failed", why)
         if why:
-            log.info("write failed", extra={"cluster": cluster, "key": a.key, "error": _short(last)})
+            log.info(
+                "write failed", extra={"cluster": cluster, "key": a.key, "error": _short(last)}
+            )
         return False
 
     def _wait_gone(self, client: Any, name: str, ns: str, timeout: float = 10.0) -> None:
