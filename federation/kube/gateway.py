@@ -342,7 +342,7 @@ class KubeGateway:
                     delay *= 3
         why = f"{cluster}: {a.key}: {RETRIES} attempts: {_short(last)}" if last else ""
         self.stats.count("failed", why)
-        if why:
+        if last is not None:
             log.info(
                 "write failed", extra={"cluster": cluster, "key": a.key, "error": _short(last)}
             )
