@@ -48,6 +48,7 @@ class Settings:
     status_period: float = 1.0  # at most this long between status passes
     drain_timeout: float = 120.0  # an unjoining member is let go after this at the latest
     sync_timeout: float = 60.0  # waiting for the host's caches before the first cycle
+    member_sync_timeout: float = 10.0  # waiting for the members' first lists
 
 
 @dataclass
@@ -116,6 +117,13 @@ class Controller:
         loop.state = self._restore(snap)
         self.writer.start()
         gateway.start()
+        # know what every member already holds before deciding anything (a restarted
+        # controller must not rewrite what is in place); a member that does not answer is
+        # waited for only so long
+        until = time.monotonic() + self.settings.member_sync_timeout
+        while not self.stop.wait(0.02) and time.monotonic() < until:
+            if all(gateway.synced(n) for n in gateway.members()):
+                break
         self.ready.set()
         log.info(
             "controller started",

@@ -171,6 +171,10 @@ class KubeGateway:
         del self._work[name]
         self._clients.pop(name).close()
 
+    def synced(self, name: str) -> bool:
+        """Whether every watch on member `name` has listed once (its objects are known)."""
+        return any(o.cluster == name and o.synced.is_set() for o in self.observers)
+
     def members(self) -> list[str]:
         return sorted(self._clients)
 
