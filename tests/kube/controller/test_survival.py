@@ -113,7 +113,12 @@ def test_sigkill_mid_propagation_then_restart(
 
         eventually(converged, 120, 0.2)
         recovery = time.monotonic() - t0
-        print(f"\nrestart after SIGKILL -> {n} workloads converged: {recovery:.2f} s")
+        marks = {
+            x["msg"]: x["ts"]
+            for x in again.lines()
+            if x.get("msg") in ("serving metrics and probes", "controller started")
+        }
+        print(f"\nrestart after SIGKILL -> {n} workloads converged: {recovery:.2f} s {marks}")
         placed = replicas_on_members(fed_host)
         # 0 duplicates: each workload's replicas sum to its desired count, on distinct members
         assert all(sum(per.values()) == 1 + int(k[1:]) % 3 for k, per in placed.items()), placed
