@@ -26,7 +26,7 @@ from federation.controller.binding import (
 from federation.controller.events import ControllerEvents, event
 from federation.controller.host import Host, Snapshot
 from federation.controller.join import CLUSTER_FINALIZER
-from federation.controller.templates import CLEANUP_FINALIZER, SYSTEM_NAMESPACE, finalizers
+from federation.controller.templates import CLEANUP_FINALIZER, finalizers
 from federation.controller.writer import HostWriter
 from federation.core.actions import FederationState
 from federation.core.desired import DesiredState
@@ -308,7 +308,8 @@ class Controller:
         involved = snap.templates.get(workload) if workload else snap.cluster_objects.get(cluster)
         if involved is None:
             return
-        ns = involved["metadata"].get("namespace") or SYSTEM_NAMESPACE
+        # an event about a cluster-scoped object lives in "default", as client-go puts it
+        ns = involved["metadata"].get("namespace") or "default"
         # times the core keeps are seconds since this controller started: say them as times
         fields = {
             k: stamp(self.clock.wall(v)) if k.endswith("_at") and isinstance(v, float) else v

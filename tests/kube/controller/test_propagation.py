@@ -206,7 +206,7 @@ def test_propagates_and_writes_status_back(fed_host: FedHost, controllers: list)
                         assert allowed == (attrs["verb"] == "patch"), attrs
 
         # no secret value anywhere a user or a scraper looks
-        events = requests.items(host, "Event", NS) + requests.items(host, "Event", SYSTEM_NAMESPACE)
+        events = requests.items(host, "Event", NS) + requests.items(host, "Event", "default")
         seen = ctl.text() + yaml.safe_dump(events) + text
         b64 = base64.b64encode(SECRET_VALUE.encode()).decode()
         for value in (SECRET_VALUE, b64, *tokens):
