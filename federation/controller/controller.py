@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from federation.controller import requests
+from federation.controller import requests, writes
 from federation.controller.binding import (
     Clock,
     binding,
-    binding_kind,
-    binding_name,
     cluster_status,
     restore,
     restore_health,
@@ -33,12 +31,10 @@ from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Health
 from federation.kube.gateway import KubeGateway
-from federation.kube.resources import KINDS, MANAGED_SELECTOR
 from federation.runtime import ControlLoop
 from federation.telemetry import LoopTelemetry, Sink
 
 log = logging.getLogger("kfed.controller")
-STATUS_MANAGER = "kfed-controller"
 
 
 @dataclass(frozen=True)
@@ -249,10 +245,10 @@ class Controller:
             doc, st = binding(
                 w, tpl, status, ws or WorkloadState(), self.clock, health, dict(since)
             )
-            self.writer.put(f"binding/{key}", _apply_binding(doc, st))
+            self.writer.put(f"binding/{key}", writes.apply_binding(doc, st))
             if w.kind == "Deployment":
                 ready = st["status"]["readyReplicas"]
-                self.writer.put(f"template/{key}", _apply_template_status(tpl, status, ready))
+                self.writer.put(f"template/{key}", writes.apply_template_status(tpl, status, ready))
         for key in [k for k in self._published if k not in loop.statuses]:
             del self._published[key]
         self._publish_clusters(health)
@@ -301,7 +297,7 @@ class Controller:
             )
             if self._cluster_docs.get(name) != doc:
                 self._cluster_docs[name] = doc
-                self.writer.put(f"cluster/{name}", _apply_status(doc))
+                self.writer.put(f"cluster/{name}", writes.apply_status(doc))
 
     def _emit(self, kind: str, cluster: str, workload: str, fields: Mapping[str, Any]) -> None:
         snap = self._snap
@@ -318,7 +314,7 @@ class Controller:
         ev = event(
             kind, {**fields, "cluster": cluster}, involved, ns, stamp(time.time()), self.identity
         )
-        self.writer.put(f"event/{kind}/{cluster}/{workload}/{time.monotonic()}", _create(ev))
+        self.writer.put(f"event/{kind}/{cluster}/{workload}/{time.monotonic()}", writes.create(ev))
 
     def _write_result(self, result: str) -> None:
         if result == "retry":
@@ -360,7 +356,7 @@ class Controller:
         if self._finalizing.get(key) == mark:
             return  # already asked for at this version
         self._finalizing[key] = mark
-        self.writer.put(f"finalizer/{key}", _set_finalizer(obj, name, add))
+        self.writer.put(f"finalizer/{key}", writes.set_finalizer(obj, name, add))
 
     def _release(self, name: str, obj: Mapping[str, Any], *, reachable: bool) -> None:
         """An unjoining member is drained: stop serving it, delete what kfed left there (when
@@ -376,97 +372,6 @@ class Controller:
         log.info("member released", extra={"cluster": name, "cleanup": reachable})
         steps = []
         if reachable and creds is not None:
-            steps.append(_delete_managed(creds))
-        steps.append(_set_finalizer(obj, CLUSTER_FINALIZER, False))
-        self.writer.put(f"release/{name}", _chain(steps))
-
-
-# -- writes (run on the writer's thread) ---------------------------------------------------
-
-
-def _apply_binding(doc: Mapping[str, Any], st: Mapping[str, Any]) -> Any:
-    def write(host: Any) -> None:
-        requests.apply(host, doc, STATUS_MANAGER)
-        requests.apply(host, st, STATUS_MANAGER, subresource="status")
-
-    return write
-
-
-def _apply_status(doc: Mapping[str, Any]) -> Any:
-    return lambda host: requests.apply(host, doc, STATUS_MANAGER, subresource="status")
-
-
-def _apply_template_status(tpl: Mapping[str, Any], status: Any, ready: int) -> Any:
-    meta = tpl["metadata"]
-    desired = status.desired or 0
-    replicas = max(sum((cs.desired or 0) for cs in status.clusters.values()), ready)
-    doc = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
-        "status": {
-            "observedGeneration": int(meta.get("generation") or 0),
-            "replicas": replicas,
-            "readyReplicas": ready,
-            "availableReplicas": ready,
-            "updatedReplicas": min(ready, desired),
-        },
-    }
-    return lambda host: requests.apply(host, doc, STATUS_MANAGER, subresource="status")
-
-
-def _create(ev: Mapping[str, Any]) -> Any:
-    return lambda host: requests.create(host, ev)
-
-
-def _set_finalizer(obj: Mapping[str, Any], name: str, add: bool) -> Any:
-    kind = obj["kind"]
-    meta = obj["metadata"]
-
-    def write(host: Any) -> None:
-        cur = requests.get(host, kind, meta.get("namespace", ""), meta["name"])
-        if cur is None or cur["metadata"].get("uid") != meta.get("uid"):
-            return
-        fins = finalizers(cur)
-        if add == (name in fins):
-            return
-        fins = [*fins, name] if add else [f for f in fins if f != name]
-        requests.patch_finalizers(host, {**cur, "kind": kind}, fins)
-
-    return write
-
-
-def _delete_managed(creds: Any) -> Any:
-    order = ("Deployment", "Job", "Service", "ConfigMap", "Secret", "Namespace")
-
-    def write(host: Any) -> None:
-        client = creds.client()
-        try:
-            for kind in order:
-                items = KINDS[kind].list_fn(client)(
-                    label_selector=MANAGED_SELECTOR, _request_timeout=10
-                )
-                for o in items.items:
-                    try:
-                        KINDS[kind].delete(
-                            client, o.metadata.name, o.metadata.namespace or "", 10.0
-                        )
-                    except Exception as e:
-                        if getattr(e, "status", None) not in (404, 409):
-                            raise
-        finally:
-            client.close()
-
-    return write
-
-
-def _chain(steps: list[Any]) -> Any:
-    def write(host: Any) -> None:
-        for step in steps:
-            step(host)
-
-    return write
-
-
-def binding_ref(w: Any) -> tuple[str, str, str]:
-    return binding_kind(w), w.namespace, binding_name(w)
+            steps.append(writes.delete_managed(creds))
+        steps.append(writes.set_finalizer(obj, CLUSTER_FINALIZER, False))
+        self.writer.put(f"release/{name}", writes.chain(steps))

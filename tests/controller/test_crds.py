@@ -84,3 +84,16 @@ def test_install_print_writes_every_crd(capsys: pytest.CaptureFixture[str]) -> N
     names = {d["metadata"]["name"] for d in docs if d["kind"] == "CustomResourceDefinition"}
     assert names == {c["metadata"]["name"] for c in crds()}
     assert any(d["kind"] == "Namespace" and d["metadata"]["name"] == "kfed-system" for d in docs)
+
+
+def test_documented_member_role_is_the_one_join_creates() -> None:
+    from pathlib import Path
+
+    from federation.controller import rbac
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "controller.md").read_text()
+    block = text.split("### Member RBAC", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    documented = yaml.safe_load(block)
+    role = next(o for o in rbac.member_objects() if o["kind"] == "ClusterRole")
+    assert documented["rules"] == role["rules"] == rbac.RULES
+    assert documented["metadata"]["name"] == role["metadata"]["name"]
