@@ -48,14 +48,14 @@ def test_four_commands_then_a_failover_seen_with_kubectl(tmp_path: Path) -> None
              "--metrics-addr", "127.0.0.1:0"],
             cwd=ROOT, env=env, stdout=log, stderr=log,
         )  # fmt: skip
-        # 3. kubectl apply -f scenarios/controller/shop.yaml
+        # 3. kubectl apply -f scenarios/controller/web.yaml
         t0 = time.monotonic()
-        sh(kubectl, "apply", "-f", "scenarios/controller/shop.yaml")
-        # 4. kubectl get deploy,rb -n shop; kubectl get clusters
-        eventually(lambda: "6/6" in sh(kubectl, "get", "deploy", "-n", "shop"), 120)
+        sh(kubectl, "apply", "-f", "scenarios/controller/web.yaml")
+        # 4. kubectl get deploy,rb -n demo; kubectl get clusters
+        eventually(lambda: "6/6" in sh(kubectl, "get", "deploy", "-n", "demo"), 120)
         took = time.monotonic() - t0
         print(f"\ndemo: kubectl apply -> 6/6 ready on the host's Deployment: {took:.2f} s")
-        rb = sh(kubectl, "get", "rb", "-n", "shop")
+        rb = sh(kubectl, "get", "rb", "-n", "demo")
         assert re.search(
             r"web-deployment\s+Deployment\s+web\s+6\s+6\s+m1=2 m2=2 m3=2\s+True\s+True", rb
         ), rb
@@ -70,13 +70,13 @@ def test_four_commands_then_a_failover_seen_with_kubectl(tmp_path: Path) -> None
         )
         eventually(
             lambda: re.search(
-                r"web-deployment.*\s6\s+6\s+m1=3 m3=3\s", sh(kubectl, "get", "rb", "-n", "shop")
+                r"web-deployment.*\s6\s+6\s+m1=3 m3=3\s", sh(kubectl, "get", "rb", "-n", "demo")
             ),
             60,
         )
         print(f"demo: m2 stopped -> 6 ready on m1 and m3: {time.monotonic() - stopped:.2f} s")
-        assert "6/6" in sh(kubectl, "get", "deploy", "-n", "shop")
-        events = sh(kubectl, "get", "events", "-n", "shop")
+        assert "6/6" in sh(kubectl, "get", "deploy", "-n", "demo")
+        events = sh(kubectl, "get", "events", "-n", "demo")
         assert "Evicted" in events
     finally:
         if controller is not None:
