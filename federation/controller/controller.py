@@ -364,6 +364,8 @@ class Controller:
         assert self.loop is not None and self.gateway is not None
         creds = self._snap.credentials.get(name)
         self._released.add(name)
+        if self.host is not None:  # a later unjoin of a member of that name starts afresh
+            self.host.unjoining_since.pop(name, None)
         self._sync_members(self._snap)
         self._snap.clusters.pop(name, None)
         self.loop.update_desired(
