@@ -42,9 +42,16 @@ def service_account_kubeconfig(
 ) -> dict[str, Any]:
     """Create the ServiceAccount, role and token Secret on the member (with its admin client)
     and return a kubeconfig that authenticates with that token."""
+    deadline = time.monotonic() + timeout
+    # a namespace an earlier unjoin deleted refuses new objects until it is gone
+    while (ns := requests.get(admin, "Namespace", "", SYSTEM_NAMESPACE)) and ns["metadata"].get(
+        "deletionTimestamp"
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"member {name}: namespace {SYSTEM_NAMESPACE} is still terminating")
+        time.sleep(0.3)
     for obj in rbac.member_objects():
         requests.apply(admin, obj, MANAGER)
-    deadline = time.monotonic() + timeout
     while True:
         sec = requests.get(admin, "Secret", SYSTEM_NAMESPACE, rbac.TOKEN_SECRET) or {}
         data = sec.get("data") or {}
