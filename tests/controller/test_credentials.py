@@ -68,3 +68,17 @@ def test_log_lines_never_show_a_registered_secret() -> None:
     log.warning("oops %s", TOKEN, extra={"detail": f"Bearer {TOKEN}"})
     text = out.getvalue()
     assert TOKEN not in text and text.count("[redacted]") == 2 and '"replica": "r1"' in text
+
+
+def test_cli_refuses_bad_names_labels_and_timings(capsys: pytest.CaptureFixture[str]) -> None:
+    from federation.cli import main
+
+    host = ["--kubeconfig", "/nonexistent", "--member-kubeconfig", "/nonexistent"]
+    assert main(["join", "Bad_Name", *host]) == 2
+    assert "DNS label" in capsys.readouterr().err
+    assert main(["join", "m1", *host, "--label", "novalue"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
+    run = ["controller", "run", "--kubeconfig", "/nonexistent", "--leader-elect"]
+    assert main([*run, "--lease-duration", "10", "--renew-deadline", "10"]) == 2
+    assert "--lease-duration must be greater than --renew-deadline" in capsys.readouterr().err
+    assert main(["controlplane", "up", "--members", "0"]) == 2
