@@ -42,7 +42,9 @@ def run_backend(
     if backend == "sim":
         from sim.driver import run as sim_run
 
-        return cast(BackendRun, sim_run(scenario, progress=progress))
+        return cast(
+            BackendRun, sim_run(scenario, progress=progress, metrics=options.get("metrics", False))
+        )
     if backend == "kube":
         from federation.kube.driver import run as kube_run
 

@@ -131,6 +131,26 @@ class ObservedView:
         self.ready_only -= other
         return changed, flipped
 
+    def add(self, cluster: str) -> None:
+        """A member joined: nothing is known of it yet."""
+        if cluster not in self._objects:
+            self._objects[cluster] = {}
+            self._meta[cluster] = ClusterObservation(
+                cluster=cluster, objects=self._objects[cluster]
+            )
+
+    def remove(self, cluster: str) -> set[str]:
+        """A member left: forget it; returns the keys it held."""
+        objs = self._objects.pop(cluster, {})
+        self._meta.pop(cluster, None)
+        for key in objs:
+            self._unindex(key, cluster)
+        return set(objs)
+
+    def holders(self, key: str) -> frozenset[str]:
+        """The members that hold an object of this workload."""
+        return self._index.get(key, frozenset())
+
     def held(self, cluster: str) -> Collection[str]:
         return self._objects.get(cluster, {}).keys()
 
@@ -148,6 +168,19 @@ class ObservedView:
 
     def free(self, cluster: str) -> Resources | None:
         return self._meta[cluster].free
+
+
+@dataclass(frozen=True)
+class CycleStats:
+    """What one cycle took in and did (for metrics: `federation.telemetry`)."""
+
+    now: float
+    queued: int  # workload keys waiting for this cycle (changed, woken, or all on a resync)
+    reconciled: int
+    sent: int
+    probes: int
+    deltas: int
+    full: bool  # a full resync
 
 
 class ControlLoop:
@@ -179,6 +212,7 @@ class ControlLoop:
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
         self.last_plan: Plan | None = None
+        self.last_cycle: CycleStats | None = None
         self.cycles = 0
         self.reconciled = 0  # workload reconciles, summed over cycles
         self._dirty: set[str] | None = None  # None = everything
@@ -201,8 +235,23 @@ class ControlLoop:
         self, desired: DesiredState, changed: Collection[str], now: float | None = None
     ) -> None:
         """Take new documents (a load change); `changed` are the workload keys that differ.
-        With `now`, their new nominal desired replicas go to the timeline at that time."""
+        With `now`, their new nominal desired replicas go to the timeline at that time.
+
+        Members may join or leave: a new cluster is probed from the next cycle on; a cluster
+        that left is forgotten (its health, the core's memory of it, writes in flight). Take a
+        cluster out only once nothing is assigned to it (`FederationState.holds`)."""
+        old = set(self._next_probe)
+        new = {c.name for c in desired.clusters}
         self.desired = desired
+        changed = set(changed)
+        for c in sorted(new - old):
+            self.view.add(c)
+            self._next_probe[c] = 0.0 if now is None else now
+        for c in sorted(old - new):
+            changed |= self.view.remove(c)
+            del self._next_probe[c]
+            self.state = self.state.forget(c)
+            self._inflight = {k: v for k, v in self._inflight.items() if k[0] != c}
         if self._dirty is not None:
             self._dirty.update(changed)
         if now is not None:
@@ -269,6 +318,7 @@ class ControlLoop:
         )
         self._dirty = set()
         reserved_changed = plan.state.reserved != self.state.reserved
+        queued = len(self.desired.workloads) if dirty is None else len(dirty)
         self.state = plan.state
         self.last_plan = plan
         self.statuses.update(plan.workloads)
@@ -291,6 +341,9 @@ class ControlLoop:
         if sent:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
+        self.last_cycle = CycleStats(
+            now, queued, len(plan.workloads), len(sent), len(probes), len(deltas), dirty is None
+        )
         due = [c for c, t in self._next_probe.items() if t <= now]
         if due:
             self.gateway.probe(due, now, self.thresholds.probe_timeout)

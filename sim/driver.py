@@ -69,16 +69,19 @@ def run(
     min_cycle_interval: float = 0.02,
     gc_threshold: int | None = GC_THRESHOLD,
     always_full: bool = False,
+    metrics: bool = False,
 ) -> SimRun:
     """Simulate `scenario` for `scenario.duration` seconds; `progress(t, duration)` is called
     about every 0.5 % of the run. `gc_threshold` None leaves the garbage collector alone.
     `always_full` reconciles every workload every cycle: the reference the incremental
-    control loop must match (slow; for tests)."""
+    control loop must match (slow; for tests). `metrics` adds `metric` rows to the timeline
+    under the names controller mode serves on /metrics (`federation.telemetry`; durations of
+    reconciles are not measured in the sim)."""
     before = gc.get_threshold()
     if gc_threshold is not None:
         gc.set_threshold(max(before[0], gc_threshold), before[1], before[2])
     try:
-        return _run(scenario, progress, recorder, min_cycle_interval, always_full)
+        return _run(scenario, progress, recorder, min_cycle_interval, always_full, metrics)
     finally:
         gc.set_threshold(*before)
 
@@ -89,6 +92,7 @@ def _run(
     recorder: Recorder | None,
     min_cycle_interval: float,
     always_full: bool = False,
+    metrics: bool = False,
 ) -> SimRun:
     started = time.perf_counter()
     desired = scenario.desired
@@ -154,8 +158,15 @@ def _run(
         scenario.faults
     )
     timing = [0.0]
+    telemetry = None
+    if metrics:
+        from federation.telemetry import LoopTelemetry, TimelineSink
+
+        telemetry = LoopTelemetry(TimelineSink(recorder, lambda: env.now))
     env.process(
-        _control(env, loop, gateway, scenario.health.probe_timeout, min_cycle_interval, timing)
+        _control(
+            env, loop, gateway, scenario.health.probe_timeout, min_cycle_interval, timing, telemetry
+        )
     )
     if settings.sample_period > 0:
         env.process(_sampler(env, members, settings.sample_period))
@@ -197,6 +208,7 @@ def _control(
     sync_timeout: float,
     interval: float,
     timing: list[float],
+    telemetry: Any = None,
 ) -> Generator[simpy.Event, Any, None]:
     # wait for the informer caches (every member's first relist), as controllers do, so the
     # first reconcile sees capacity; a member down from the start does not hold us long
@@ -208,6 +220,8 @@ def _control(
         t0 = time.perf_counter()
         deadline = loop.cycle(now)
         timing[0] += time.perf_counter() - t0
+        if telemetry is not None:
+            telemetry.cycle(loop, None)
         if alarm is None or alarm.processed or alarm_at != deadline:
             # reusing the pending alarm when the deadline is unchanged keeps stale timeouts
             # from piling up in the event queue

@@ -168,7 +168,7 @@ class _Session:
         key = id(doc)
         if key not in self.records:
             kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
-            convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
+            convert = CONVERTERS.get(kind) if isinstance(kind, str) else None
             if convert is None:
                 convert = records.workload if isinstance(kind, str) else _no_record
             self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
@@ -191,7 +191,7 @@ def _no_record(ctx: Ctx, d: Any) -> None:
     return None
 
 
-_CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
+CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "Cluster": records.cluster,
     "PropagationPolicy": policies.propagation_policy,
     "ClusterPropagationPolicy": policies.propagation_policy,

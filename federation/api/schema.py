@@ -248,6 +248,13 @@ _CLUSTER = obj(
         "costPerCpuHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
+        "apiEndpoint": {**STR, "description": "controller mode: the member's API server URL"},
+        "secretRef": obj(
+            {"namespace": NAME, "name": NAME},
+            ("namespace", "name"),
+            description="controller mode: the Secret (on the host) holding the member's "
+            "kubeconfig under the key 'kubeconfig'",
+        ),
     }
 )
 

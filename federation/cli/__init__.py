@@ -25,7 +25,18 @@ import sys
 from collections.abc import Callable, Sequence
 
 from federation import __version__
-from federation.cli import clusters, compare, divide, documents, explain, importer, run
+from federation.cli import (
+    clusters,
+    compare,
+    controller,
+    controlplane,
+    divide,
+    documents,
+    explain,
+    importer,
+    join,
+    run,
+)
 from federation.cli.common import (
     EXIT_BUG,
     EXIT_INTERRUPTED,
@@ -47,6 +58,10 @@ SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     explain.add_explain,
     compare.add_compare,
     clusters.add_clusters,
+    controlplane.add_controlplane,
+    controller.add_controller,
+    join.add_join,
+    join.add_unjoin,
 ]
 
 

@@ -46,6 +46,12 @@ def add_run(sub: Any) -> None:
         help="show progress even when stderr is not a terminal (plain lines there)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress")
+    p.add_argument(
+        "--metrics",
+        action="store_true",
+        help="sim: add `metric` rows to timeline.csv under the names controller mode serves "
+        "on /metrics (controller_runtime_*, workqueue_*, kfed_*)",
+    )
     add_output(p, what="tables; json|yaml: summary.json; wide: per-cluster columns")
     add_input_flags(p)
     kube = p.add_argument_group("kube backend")
@@ -73,7 +79,7 @@ def run_run(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.backend}"
     make_out_dir("run", out)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"metrics": True} if args.metrics else {}
     if args.backend == "kube":
         from federation.kube.resources import KINDS
 

@@ -117,6 +117,33 @@ class FederationState:
     # cluster -> room reserved by replicas asked for but not placed yet, all workloads summed
     reserved: Mapping[str, Resources] = field(default_factory=dict)
 
+    def holds(self, cluster: str) -> list[str]:
+        """Keys of the workloads with replicas assigned to `cluster` or draining from it."""
+        return sorted(
+            k
+            for k, ws in self.workloads.items()
+            if cluster in ws.assignment or cluster in ws.evictions
+        )
+
+    def forget(self, cluster: str) -> FederationState:
+        """This state without any memory of `cluster` (it left the federation)."""
+
+        def drop(m: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in m.items() if k != cluster}
+
+        workloads = {
+            key: WorkloadState(
+                drop(ws.assignment),
+                drop(ws.evictions),
+                drop(ws.evicted_from),
+                drop(ws.pending_since),
+                drop(ws.limits),
+                ws.unschedulable,
+            )
+            for key, ws in self.workloads.items()
+        }
+        return FederationState(drop(self.health), workloads)
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -364,6 +364,12 @@ def _action_order(a: Action) -> tuple[int, int, str, str]:
     return (0, rank, a.key, a.cluster)
 
 
+def _held(observed: Observation) -> set[str]:
+    if observed.index is not None:
+        return set(observed.index)
+    return {k for c in observed.clusters.values() for k in c.objects}
+
+
 def reconcile(
     desired: DesiredState,
     observed: Observation,
@@ -391,7 +397,9 @@ def reconcile(
     ctx = Context(desired, observed, health, taints, now, rescheduling)
     ctx.reserved.update(state.reserved)
     if dirty is None:
-        keys = set(desired.workloads) | set(state.workloads)
+        # everything: what is desired, what the core remembers, and whatever a member holds
+        # of ours (a copy left by an earlier run of the control plane, say)
+        keys = set(desired.workloads) | set(state.workloads) | _held(observed)
     else:
         keys = set(dirty)
         for name in changed:

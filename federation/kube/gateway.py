@@ -4,6 +4,7 @@ probes with a timeout, and API errors sorted into transient (retried) and termin
 
 from __future__ import annotations
 
+import logging
 import queue
 import ssl
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 
 from federation.core.actions import Action, Apply
 from federation.core.model import KIND_ORDER, ProbeResult
-from federation.kube.members import MemberHandle, failure_kind, kubeconfig_tls, member_client
+from federation.kube.members import MemberHandle, failure_kind, member_client
 from federation.kube.observer import MemberObserver
 from federation.kube.resources import BUILTIN_KINDS, KINDS, split_key
 from federation.runtime import Delta
@@ -27,6 +28,30 @@ APPLY_TIMEOUT = 5.0
 RETRIES = 3
 WRITERS = 8  # concurrent writes per member: an API server answers many at once
 BACKOFF_BASE, BACKOFF_MAX = 0.5, 30.0  # seconds before a failed key is tried again
+MAX_ERRORS = 200  # error messages kept (a long-running controller must not grow without end)
+
+log = logging.getLogger("kfed.gateway")
+
+
+def probe_target(api_client: Any) -> tuple[str, ssl.SSLContext | None, dict[str, str]]:
+    """(server, TLS context, headers) for probing a member's /readyz with the same server,
+    CA, client certificate or token as its API client; TLS is verified unless the client
+    says otherwise."""
+    cfg = api_client.configuration
+    server = str(cfg.host).rstrip("/")
+    context: ssl.SSLContext | None = None
+    if server.startswith("https"):
+        context = ssl.create_default_context(cafile=cfg.ssl_ca_cert or None)
+        if not cfg.verify_ssl:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if cfg.cert_file:
+            context.load_cert_chain(cfg.cert_file, cfg.key_file)
+    headers = {}
+    token = cfg.get_api_key_with_prefix("authorization")
+    if token:
+        headers["Authorization"] = token
+    return server, context, headers
 
 
 class TerminalError(Exception):
@@ -48,7 +73,8 @@ class ApplyStats:
     deleted: int = 0
     retries: int = 0
     failed: int = 0
-    errors: list[str] = field(default_factory=list)
+    fenced: int = 0  # writes withheld because this replica may not write (lost its lease)
+    errors: list[str] = field(default_factory=list)  # the latest MAX_ERRORS
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, what: str, error: str = "") -> None:
@@ -56,6 +82,7 @@ class ApplyStats:
             setattr(self, what, getattr(self, what) + 1)
             if error:
                 self.errors.append(error)
+                del self.errors[:-MAX_ERRORS]
 
 
 def waves(batch: Sequence[Action]) -> list[list[Action]]:
@@ -84,53 +111,101 @@ class KubeGateway:
         *,
         capacity: bool = True,
         kinds: tuple[str, ...] = BUILTIN_KINDS,
+        may_write: Callable[[], bool] | None = None,
     ) -> None:
-        self.handles = dict(handles)
         self.clock = clock
+        self.capacity = capacity
+        self.kinds = kinds
+        # a write is sent only while this holds (a leader that lost its lease stops at once)
+        self.may_write = may_write or (lambda: True)
         self.stop = threading.Event()
         self.news = threading.Event()
         self._inbox: queue.Queue[ProbeResult | Delta] = queue.Queue()
-        self._clients: dict[str, Any] = {
-            n: member_client(h, retries=0) for n, h in self.handles.items()
-        }
-        self._tls = {n: kubeconfig_tls(h.kubeconfig, h.context) for n, h in self.handles.items()}
-        self._work: dict[str, queue.Queue[Sequence[Action] | None]] = {
-            n: queue.Queue() for n in self.handles
-        }
+        self._clients: dict[str, Any] = {}
+        self._probe_to: dict[str, tuple[str, ssl.SSLContext | None, dict[str, str]]] = {}
+        self._work: dict[str, queue.Queue[Sequence[Action] | None]] = {}
+        self._stops: dict[str, threading.Event] = {}
         self._probe_pool = ThreadPoolExecutor(
-            max_workers=max(2, len(self.handles)), thread_name_prefix="probe"
+            max_workers=max(2, len(handles)), thread_name_prefix="probe"
         )
         self.stats = ApplyStats()
         self._failures: dict[tuple[str, str], int] = {}  # consecutive failed applies per key
-        self.observers = [
+        self.observers: list[MemberObserver] = []
+        self._appliers: dict[str, threading.Thread] = {}
+        self._writers: dict[str, ThreadPoolExecutor] = {}
+        self._started = False
+        for n, h in handles.items():
+            self.add_member(n, member_client(h, retries=0))
+
+    def add_member(self, name: str, api_client: Any) -> None:
+        """Start serving one more member through `api_client` (its own, closed on removal)."""
+        if name in self._clients:
+            raise ValueError(f"member {name} is already served")
+        self._clients[name] = api_client
+        self._probe_to[name] = probe_target(api_client)
+        self._work[name] = queue.Queue()
+        stop = self._stops[name] = threading.Event()
+        self.observers.append(
             MemberObserver(
-                n, self._clients[n], self._deliver, self.stop, capacity=capacity, kinds=kinds
+                name, api_client, self._deliver, stop, capacity=self.capacity, kinds=self.kinds
             )
-            for n in self.handles
-        ]
-        self._appliers = [
-            threading.Thread(target=self._apply_loop, args=(n,), name=f"apply-{n}", daemon=True)
-            for n in self.handles
-        ]
-        self._writers = {
-            n: ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix=f"write-{n}")
-            for n in self.handles
-        }
+        )
+        self._appliers[name] = threading.Thread(
+            target=self._apply_loop, args=(name,), name=f"apply-{name}", daemon=True
+        )
+        self._writers[name] = ThreadPoolExecutor(
+            max_workers=WRITERS, thread_name_prefix=f"write-{name}"
+        )
+        if self._started:
+            self._start_member(name)
+
+    def remove_member(self, name: str) -> None:
+        """Stop serving a member: its watches, writers and client go."""
+        stop = self._stops.pop(name, None)
+        if stop is None:
+            return
+        stop.set()
+        self._work[name].put(None)
+        self._writers.pop(name).shutdown(wait=False, cancel_futures=True)
+        t = self._appliers.pop(name)
+        if t.ident is not None:
+            t.join(2.0)
+        self.observers = [o for o in self.observers if o.cluster != name]
+        self._probe_to.pop(name, None)
+        del self._work[name]
+        self._clients.pop(name).close()
+
+    def synced(self, name: str) -> bool:
+        """Whether every watch on member `name` has listed once (its objects are known)."""
+        return any(o.cluster == name and o.synced.is_set() for o in self.observers)
+
+    def members(self) -> list[str]:
+        return sorted(self._clients)
+
+    def client(self, name: str) -> Any:
+        return self._clients[name]
+
+    def _start_member(self, name: str) -> None:
+        for o in self.observers:
+            if o.cluster == name:
+                o.start()
+        self._appliers[name].start()
 
     def start(self) -> None:
-        for o in self.observers:
-            o.start()
-        for t in self._appliers:
-            t.start()
+        self._started = True
+        for n in list(self._clients):
+            self._start_member(n)
 
     def close(self) -> None:
         self.stop.set()
+        for ev in self._stops.values():
+            ev.set()
         for q in self._work.values():
             q.put(None)
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
         for pool in self._writers.values():
             pool.shutdown(wait=False, cancel_futures=True)
-        for t in self._appliers:
+        for t in self._appliers.values():
             if t.ident is not None:  # closing a gateway that never started is fine
                 t.join(2.0)
         for c in self._clients.values():
@@ -153,13 +228,15 @@ class KubeGateway:
             self._probe_pool.submit(self._probe_one, c, now, timeout)
 
     def _probe_one(self, cluster: str, sent: float, timeout: float) -> None:
-        server, tls = self._tls[cluster]
+        target = self._probe_to.get(cluster)
+        if target is None:  # left the federation meanwhile
+            return
+        server, context, headers = target
         started = time.perf_counter()
         ok, reason = False, ""
         try:
-            with urllib.request.urlopen(
-                server + "/readyz", timeout=timeout, context=tls.ssl_context()
-            ) as resp:
+            req = urllib.request.Request(server + "/readyz", headers=headers)
+            with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
                 ok = resp.status == 200
                 reason = "" if ok else f"http {resp.status}"
         except urllib.error.HTTPError as e:
@@ -191,19 +268,21 @@ class KubeGateway:
         for a in actions:
             by_cluster.setdefault(a.cluster, []).append(a)
         for c, acts in by_cluster.items():
-            self._work[c].put(acts)  # in plan order: namespaces before what lives in them
+            q = self._work.get(c)
+            if q is not None:  # a member that left gets nothing more
+                q.put(acts)  # in plan order: namespaces before what lives in them
 
     # -- appliers: one thread per member takes the batches in order; each batch is written
     # wave by wave, the actions of a wave at once over the member's writers
 
     def _apply_loop(self, cluster: str) -> None:
-        q, pool = self._work[cluster], self._writers[cluster]
-        while not self.stop.is_set():
+        q, pool, stop = self._work[cluster], self._writers[cluster], self._stops[cluster]
+        while not stop.is_set():
             batch = q.get()
             if batch is None:
                 return
             for wave in waves(batch):
-                if self.stop.is_set():
+                if stop.is_set():
                     return
                 if len(wave) == 1:
                     self._write(cluster, wave[0])
@@ -230,10 +309,20 @@ class KubeGateway:
         if spec is None:
             self.stats.count("failed", f"{cluster}: {a.key}: kind {kind} is not supported")
             return False
-        client = self._clients[cluster]
+        client = self._clients.get(cluster)
+        if client is None:
+            return True  # the member left: nothing to write there any more
         delay = 0.1
         last: BaseException | None = None
         for attempt in range(RETRIES):
+            if not self.may_write():
+                self.stats.count("fenced")
+                log.debug("write withheld", extra={"cluster": cluster, "key": a.key})
+                return False
+            log.debug(
+                "write",
+                extra={"cluster": cluster, "key": a.key, "verb": type(a).__name__.lower()},
+            )
             try:
                 if isinstance(a, Apply):
                     spec.apply(client, a.manifest, APPLY_TIMEOUT)
@@ -251,12 +340,20 @@ class KubeGateway:
                         self._wait_gone(client, name, ns)
                         continue
                     self.stats.count("failed", f"{cluster}: {a.key}: {_short(e)}")
+                    log.warning(
+                        "write refused",
+                        extra={"cluster": cluster, "key": a.key, "error": _short(e)},
+                    )
                     return False
                 if attempt + 1 < RETRIES and not self.stop.wait(delay):
                     self.stats.count("retries")
                     delay *= 3
         why = f"{cluster}: {a.key}: {RETRIES} attempts: {_short(last)}" if last else ""
         self.stats.count("failed", why)
+        if last is not None:
+            log.info(
+                "write failed", extra={"cluster": cluster, "key": a.key, "error": _short(last)}
+            )
         return False
 
     def _wait_gone(self, client: Any, name: str, ns: str, timeout: float = 10.0) -> None:

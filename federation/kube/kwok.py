@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from federation.kube import binaries, fake_nodes, kubeconfigs, kwokctl, procs
-from federation.kube.kwokctl import COMPONENTS, PORT_OPTIONS, KwokError
+from federation.kube.kwokctl import COMPONENTS, HOST_COMPONENTS, PORT_OPTIONS, KwokError
 from federation.kube.members import (
     MemberHandle,
     MemberSpec,
@@ -62,6 +62,7 @@ class KwokProvider:
         ready_timeout: float = 180.0,
         build_missing: bool = True,
         log: Callable[[str], None] = _log,
+        host: bool = False,
     ) -> None:
         self.workdir = Path(workdir).expanduser().resolve()
         self.bin_dir = bin_dir
@@ -70,6 +71,9 @@ class KwokProvider:
         self.ready_timeout = ready_timeout
         self.build_missing = build_missing
         self.log = log
+        # a federation host: API server and storage only (`kwokctl.host_configuration`)
+        self.host = host
+        self.components = HOST_COMPONENTS if host else COMPONENTS
         self.timings: dict[str, dict[str, float]] = {}
         self._bins: dict[str, Path] | None = None
         self._toxiproxy: Toxiproxy | None = None
@@ -192,7 +196,11 @@ class KwokProvider:
             self.start(name, wait=False)
             return
         self.log(f"{name}: creating (kwokctl --runtime binary)")
-        config = kwokctl.configuration(self.binaries(), self.heartbeat_factor)
+        config = (
+            kwokctl.host_configuration(self.binaries())
+            if self.host
+            else kwokctl.configuration(self.binaries(), self.heartbeat_factor)
+        )
         config["options"].update(
             {k: v for k, v in self._assign_ports(name).items() if k in PORT_OPTIONS}
         )
@@ -208,6 +216,7 @@ class KwokProvider:
             "--kubeconfig=",
             "--timeout",
             f"{int(self.ready_timeout)}s",
+            *([f"--components={','.join(self.components)}"] if self.host else []),
         )
 
     def _write_handle(self, spec: MemberSpec) -> MemberHandle:
@@ -302,7 +311,7 @@ class KwokProvider:
     def running(self, name: str) -> dict[str, bool]:
         """component -> whether its process runs (from kwokctl's pid files)."""
         pids = procs.read_pid_files(self.pid_dir(name))
-        return {c: procs.alive(pids.get(c)) for c in COMPONENTS} if pids else {}
+        return {c: procs.alive(pids.get(c)) for c in self.components} if pids else {}
 
     def status(self) -> dict[str, bool]:
         """member -> whether its API server answers /readyz (directly, bypassing the proxy)."""

@@ -28,8 +28,32 @@ COMPONENTS = (
 )
 
 
+# A federation host (controller mode) stores templates and policies and runs no workloads: no
+# scheduler, no fake nodes, and of the controller-manager only what keeps the API itself working
+# (namespace deletion, garbage collection of owned objects, service accounts and their tokens),
+# as Karmada's host does.
+HOST_COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager")
+HOST_CONTROLLERS = "namespace,garbagecollector,serviceaccount,serviceaccount-token"
+
+
 class KwokError(RuntimeError):
     """kwokctl failed or a member did not become ready."""
+
+
+def host_configuration(bins: Mapping[str, Path]) -> dict[str, Any]:
+    """The KwokctlConfiguration of a federation host: etcd, kube-apiserver and a
+    controller-manager running only `HOST_CONTROLLERS`."""
+    config = configuration(bins, 1.0)
+    config["componentsPatches"] = [
+        {
+            "name": "kube-controller-manager",
+            "extraArgs": [
+                {"key": "leader-elect", "value": "false"},
+                {"key": "controllers", "value": HOST_CONTROLLERS},
+            ],
+        }
+    ]
+    return config
 
 
 def configuration(bins: Mapping[str, Path], heartbeat_factor: float) -> dict[str, Any]:

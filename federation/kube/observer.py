@@ -109,6 +109,9 @@ class MemberObserver:
         self._free: Resources | None = None
         self._listed: set[str] = set()  # "Pod", "Node": free room is unknown until both are
         self._threads: list[threading.Thread] = []
+        self._expected: set[str] = set()
+        self._seen: set[str] = set()
+        self.synced = threading.Event()  # every watched kind listed once
         self.errors = 0
 
     def start(self) -> None:
@@ -121,6 +124,7 @@ class MemberObserver:
             core = client.CoreV1Api(self.api_client)
             targets.append(("Pod", core.list_pod_for_all_namespaces, None))
             targets.append(("Node", core.list_node, None))
+        self._expected = {kind for kind, _, _ in targets}
         for kind, fn, selector in targets:
             t = threading.Thread(
                 target=self._run,
@@ -146,6 +150,9 @@ class MemberObserver:
             try:
                 listing = _read(fn(_preload_content=False, _request_timeout=REQUEST_TIMEOUT, **sel))
                 self._relist(kind, listing["items"])
+                self._seen.add(kind)
+                if self._seen >= self._expected:
+                    self.synced.set()
                 rv = listing["metadata"]["resourceVersion"]
                 backoff = 0.2
                 while not self.stop.is_set():  # re-watch from the last version seen

@@ -48,6 +48,7 @@ spec:
   resourceSelectors: [{{kind: Namespace, name: shop}}, {{namespace: shop}}]
   placement:
     clusterAffinity: {{clusterNames: [m1, m2, m3]}}
+    replicaScheduling: {{replicaSchedulingType: Divided, replicaDivisionPreference: StaticWeight}}
 ---
 apiVersion: v1
 kind: Namespace
