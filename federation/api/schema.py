@@ -168,6 +168,7 @@ _CLUSTER = obj(
         "nodes": NODES,
         "taints": array(obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect"))),
         "costPerCpuHour": {"type": "number", "minimum": 0},
+        "costPerGiBHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
     }

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from federation import __version__
-from federation.cli import clusters, compare, divide, documents, explain, run
+from federation.cli import clusters, compare, divide, documents, explain, planning, run
 from federation.cli.common import (
     EXIT_BUG,
     EXIT_INTERRUPTED,
@@ -38,6 +38,8 @@ from federation.cli.common import (
 
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     run.add_run,
+    planning.add_sweep,
+    planning.add_survive,
     documents.add_validate,
     documents.add_plan,
     documents.add_schema,

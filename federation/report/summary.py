@@ -9,6 +9,7 @@ from typing import Any
 
 from federation.api.scenario import Scenario
 from federation.recorder import Row
+from federation.report.cost import cost
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
 
@@ -42,6 +43,7 @@ def summarize(
     summary["health_transitions"] = sum(1 for r in rows if r.kind == "health")
     j = Judge(rows, all_series, summary["failovers"], end)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
+    summary["cost"] = cost(scenario.desired, rows, end)
     if extra:
         summary.update(extra)
     return summary

@@ -1,0 +1,116 @@
+"""`kfed.load` and `kfed.Scenario`: a scenario file, loaded and validated, with settings
+(`PATH=VALUE`, as `kfed run --set`) applied to its documents before validation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation.api.errors import LoadError
+from federation.api.overrides import Override, OverrideError, parse, parse_path
+from federation.api.scenario import Scenario as Record
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded, valid scenario. Immutable: `set` returns a new one."""
+
+    path: str
+    settings: tuple[Override, ...] = ()
+    strict: bool = False
+    allow_outside: bool = False
+    record: Record = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def duration(self) -> float:
+        return self.record.duration
+
+    @property
+    def seed(self) -> int:
+        return self.record.seed
+
+    @property
+    def clusters(self) -> list[str]:
+        return [c.name for c in self.record.desired.clusters]
+
+    @property
+    def workloads(self) -> list[str]:
+        return sorted(self.record.desired.workloads)
+
+    @property
+    def expectations(self) -> list[str]:
+        """Each expectation's description (`expect.<n>` in sweep results is the n-th)."""
+        return [e.description for e in self.record.expectations]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.record.warnings
+
+    def set(self, path: str | Mapping[str, Any] | Sequence[str], value: Any = _UNSET) -> Scenario:
+        """A new scenario with `path` set to `value` (or every PATH: value of a mapping, or
+        `"PATH=VALUE"` texts) in its documents, validated as the YAML would be (raises
+        `kfed.LoadError`). Paths as in `kfed run --set` (docs/api.md)."""
+        if isinstance(path, Mapping):
+            more = _overrides(path)
+        elif value is _UNSET:
+            more = _overrides([path] if isinstance(path, str) else path)
+        else:
+            more = _overrides({path: value})
+        return load(
+            self.path,
+            settings=(*self.settings, *more),
+            strict=self.strict,
+            allow_outside=self.allow_outside,
+        )
+
+    def load_with(self, extra: tuple[Override, ...]) -> Record:
+        """The record of this scenario with `extra` settings on top (validated)."""
+        from federation.api import load_scenario
+
+        return load_scenario(
+            self.path,
+            strict=self.strict,
+            allow_outside=self.allow_outside,
+            settings=(*self.settings, *extra),
+        )
+
+    def __repr__(self) -> str:
+        sets = ", ".join(o.text for o in self.settings)
+        return f"kfed.Scenario({self.path!r}{', ' + sets if sets else ''})"
+
+
+def load(
+    path: str | os.PathLike[str] | Scenario,
+    *,
+    settings: Any = (),
+    strict: bool = False,
+    allow_outside: bool = False,
+) -> Scenario:
+    """Load and validate the scenario in `path` (raises `kfed.LoadError` listing every
+    problem). `settings`: `PATH=VALUE` texts, or a mapping PATH -> value, set first."""
+    if isinstance(path, Scenario):
+        base, path = path.settings, path.path
+    else:
+        base = ()
+    parsed = (*base, *_overrides(settings))
+    sc = Scenario(os.fspath(path), parsed, strict, allow_outside)
+    return Scenario(sc.path, parsed, strict, allow_outside, sc.load_with(()))
+
+
+def _overrides(settings: Any) -> tuple[Override, ...]:
+    """Overrides from a mapping PATH -> value or from `PATH=VALUE` texts (bad syntax: a
+    `kfed.LoadError` naming it)."""
+    try:
+        if isinstance(settings, Mapping):
+            return tuple(parse_path(p, v, f"{p}={v}") for p, v in settings.items())
+        return tuple(parse(s) if isinstance(s, str) else s for s in settings)
+    except OverrideError as e:
+        raise LoadError([str(e)]) from None
