@@ -81,7 +81,8 @@ def survive(
 ) -> SurviveResult:
     """N-k survivability: every set of `k` failure domains (`cluster`, `zone` or `region`)
     goes down at `at` for `duration` seconds (defaults: the scenario's first disruptive fault),
-    in place of the scenario's own faults, for seeds 1..`seeds`. With `headroom`, also the
+    in place of the scenario's own faults (`duration=math.inf`: to the end of the run), for
+    seeds 1..`seeds`. With `headroom`, also the
     smallest uniform capacity factor with which every set passes, and its cost per hour."""
     from federation.planning.survival import survive as run_survive
 

@@ -120,8 +120,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     sc = _load(args)
     if sc is None:
         return EXIT_INVALID
-    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-sweep"
-    make_out_dir("sweep", out)
+    out = _out_dir("sweep", args.out, sc.name)
     try:
         with _progress(args, f"sweep {sc.name}") as bar:
             result = kfed.sweep(
@@ -129,7 +128,7 @@ def run_sweep(args: argparse.Namespace) -> int:
             )
     except kfed.LoadError as e:
         return fail(e.errors)
-    files = result.write(out, plots=not args.no_plots)
+    files = result.write(make_out_dir("sweep", out), plots=not args.no_plots)
     if args.output:
         print(dump(result.as_dict(), args.output), end="")
     else:
@@ -160,7 +159,9 @@ def add_survive(sub: Any) -> None:
     p.add_argument("--domain", choices=("cluster", "zone", "region"), default="cluster")
     p.add_argument("--k", type=int, default=1, help="domains lost at once (1)")
     p.add_argument("--at", metavar="T", help="when the outage starts (s or 1m30s)")
-    p.add_argument("--for", dest="for_", metavar="D", help="how long it lasts (s or 2m)")
+    p.add_argument(
+        "--for", dest="for_", metavar="D", help="how long it lasts (s, 2m, or end: to the end)"
+    )
     p.add_argument("--headroom", action="store_true", help="find the capacity factor and cost")
     _engine_flags(p)
     add_input_flags(p)
@@ -173,7 +174,9 @@ def run_survive(args: argparse.Namespace) -> int:
 
     engine = _engine_args(args)
     at = _seconds("--at", args.at)
-    duration = duration_flag("survive", "--for", args.for_)
+    duration = (
+        math.inf if args.for_ == "end" else duration_flag("survive", "--for", args.for_)
+    )
     sc = _load(args)
     if sc is None:
         return EXIT_INVALID
@@ -182,8 +185,7 @@ def run_survive(args: argparse.Namespace) -> int:
             sc = sc.set(list(args.set))
         except kfed.LoadError as e:
             return fail(e.errors)
-    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-survive"
-    make_out_dir("survive", out)
+    out = _out_dir("survive", args.out, sc.name)
     try:
         with _progress(args, f"survive {sc.name}") as bar:
             result = kfed.survive(
@@ -198,7 +200,7 @@ def run_survive(args: argparse.Namespace) -> int:
             )
     except ValueError as e:  # --k or --at out of range for this federation
         return fail([f"kfed survive: {e}"])
-    files = result.write(out, plots=not args.no_plots)
+    files = result.write(make_out_dir("survive", out), plots=not args.no_plots)
     if args.output:
         print(dump(result.as_dict(), args.output), end="")
     else:
@@ -207,6 +209,15 @@ def run_survive(args: argparse.Namespace) -> int:
     if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.survives else EXIT_FAILED
+
+
+def _out_dir(verb: str, given: str | None, name: str) -> Path:
+    """The --out folder (default runs/NAME-VERB), checked now and created only once there is
+    something to write in it (invalid input leaves nothing behind)."""
+    out = Path(given) if given else Path("runs") / f"{name}-{verb}"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"kfed {verb}: --out {out}: not a folder")
+    return out
 
 
 def _seconds(flag: str, text: str | None) -> float | None:

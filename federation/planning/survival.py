@@ -7,6 +7,7 @@ smallest uniform capacity factor with which every set passes, and what that capa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -258,12 +259,14 @@ def survive(
 ) -> SurviveResult:
     """Run every failure set of `k` `domain`s for seeds 1..`seeds` (see the module docstring);
     `at` / `duration` default to the scenario's first disruptive fault's (else 60 s, to the
-    end). The engine is closed at the end."""
+    end); an infinite `duration` lasts to the end. The engine is closed at the end."""
     first = next((f for f in scenario.faults if f.kind in DISRUPTIVE), None)
     if at is None:
         at = first.at if first is not None else min(60.0, scenario.duration / 2)
     if duration is None and first is not None:
         duration = first.duration
+    elif duration is not None and math.isinf(duration):
+        duration = None  # to the end of the run
     if not 0 <= at < scenario.duration:
         raise ValueError(f"--at must be in [0, {scenario.duration:g}) s, got {at:g}")
     sets = failure_sets(scenario.desired, domain, k)
