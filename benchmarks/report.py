@@ -24,6 +24,11 @@ KEYS = (
     ("p4_p99_ms", "P4 propagation p99 (ms)", "<= 250"),
     ("p5_failover_s", "P5 failover, median (s)", "<= 10"),
     ("p5_false_failovers", "P5 false failovers (short blips)", "0"),
+    ("p6_single_runs_per_s", "P6 sweep: in-process runs/s (baseline)", ""),
+    ("p6_pool_runs_per_s", "P6 sweep: runs/s on a pool of 2", ""),
+    ("p6_pool_efficiency", "P6 sweep: pool efficiency (rate / 2 x baseline)", ">= 0.8"),
+    ("p6_dask_efficiency", "P6 sweep: Dask LocalCluster efficiency", ">= 0.7"),
+    ("day_wall_ratio", "24 h with one fault / the same cut to 1 h (wall)", "<= 1.2"),
     ("parity_max_error", "Parity worst error (0.1 = 10 % / 1 probe)", "<= 0.1"),
     ("startup_python_s", "Start-up: python -c pass (s)", ""),
     ("startup_validate_s", "Start-up: kfed validate, reference (s)", "<= 0.4"),
@@ -151,6 +156,25 @@ def table(result: Mapping[str, Any]) -> str:
             f"P2 idle tail x{round(t['simulated_s'][1] / t['simulated_s'][0])}: wall "
             f"x{t['wall_ratio']}, events x{t['events_ratio']}, wall per event "
             f"{t['wall_per_event_us'][0]} -> {t['wall_per_event_us'][1]} us"
+        )
+    p6 = extra.get("p6", {})
+    if p6.get("dask"):
+        d = p6["dask"]
+        lines.append("")
+        lines.append(
+            f"P6: pool {p6['pool']['runs']} runs in {p6['pool']['wall_s']} s; Dask "
+            f"{d['runs']} runs in {d['wall_s']} s after a {d['cluster_start_s']} s cluster "
+            f"start (efficiency with the start: {p6.get('p6_dask_efficiency_with_start')})"
+        )
+    day = extra.get("day", {})
+    if day.get("long"):
+        s, g = day["short"], day["long"]
+        lines.append(
+            f"Day: {s['simulated_s'] / 3600:g} h {s['wall_s']} s ({s['events']} events), "
+            f"{g['simulated_s'] / 3600:g} h {g['wall_s']} s ({g['events']} events); each quiet "
+            f"hour costs {day['idle_per_hour']['events']:g} events, "
+            f"{day['idle_per_hour']['cycles']:g} cycles, "
+            f"{day['idle_per_hour']['reconciles']:g} workload reconciles"
         )
     if extra.get("startup"):
         from benchmarks.startup import lines as startup_lines

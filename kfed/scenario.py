@@ -54,6 +54,64 @@ class Scenario:
     def warnings(self) -> tuple[str, ...]:
         return self.record.warnings
 
+    @property
+    def capacity(self) -> Any:
+        """The member clusters as declared (pandas): `cluster`, `region`, `zone`, `provider`,
+        `cpu`, `memory_gib` (empty when no capacity is declared), `nodes`,
+        `cost_per_cpu_hour`, `cost_per_gib_hour`, `capacity_per_hour`."""
+        import pandas as pd
+
+        from federation.core.model import Resources
+        from federation.report.cost import GIB
+
+        rows = []
+        for c in self.record.desired.clusters:
+            declared = c.capacity != Resources()
+            cpu = c.capacity.cpu if declared else None
+            gib = c.capacity.memory / GIB if declared else None
+            price = (cpu or 0.0) * c.cost_per_cpu_hour + (gib or 0.0) * c.cost_per_gib_hour
+            rows.append(
+                {
+                    "cluster": c.name,
+                    "region": c.region,
+                    "zone": c.zone,
+                    "provider": c.provider,
+                    "cpu": cpu,
+                    "memory_gib": gib,
+                    "nodes": c.nodes,
+                    "cost_per_cpu_hour": c.cost_per_cpu_hour,
+                    "cost_per_gib_hour": c.cost_per_gib_hour,
+                    "capacity_per_hour": round(price, 6),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def demand(self) -> Any:
+        """The workloads with replicas (pandas): `workload`, `replicas` (as declared, before
+        division and overrides), `cpu` and `memory_gib` per replica (Kubernetes' effective pod
+        request), and `total_cpu`, `total_memory_gib`."""
+        import pandas as pd
+
+        from federation.report.cost import GIB
+
+        rows = []
+        for key, w in sorted(self.record.desired.workloads.items()):
+            if not w.divisible:
+                continue
+            n = w.replicas or 0
+            rows.append(
+                {
+                    "workload": key,
+                    "replicas": n,
+                    "cpu": w.request.cpu,
+                    "memory_gib": w.request.memory / GIB,
+                    "total_cpu": n * w.request.cpu,
+                    "total_memory_gib": n * w.request.memory / GIB,
+                }
+            )
+        return pd.DataFrame(rows)
+
     def set(self, path: str | Mapping[str, Any] | Sequence[str], value: Any = _UNSET) -> Scenario:
         """A new scenario with `path` set to `value` (or every PATH: value of a mapping, or
         `"PATH=VALUE"` texts) in its documents, validated as the YAML would be (raises
