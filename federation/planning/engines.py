@@ -4,6 +4,7 @@ variants once (`ship`), then runs batches and yields each batch's rows as it fin
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -115,6 +116,21 @@ class Pool:
 # ------------------------------------------------------------------ Dask
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while child processes start (an ignored signal stays ignored in them);
+    outside the main thread, where signals cannot be set, nothing changes."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 class Dask:
     """A Dask cluster: `local` starts a `LocalCluster` (processes, one thread each: the sim
     holds the GIL), `tcp://HOST:PORT` uses a running scheduler. The variants are scattered to
@@ -134,13 +150,14 @@ class Dask:
         if address == "local":
             import logging
 
-            self._cluster = LocalCluster(
-                n_workers=workers or cpus(),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _sigint_ignored():  # the workers inherit it: Ctrl-C is the parent's
+                self._cluster = LocalCluster(
+                    n_workers=workers or cpus(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             self._client: Any = Client(self._cluster)
         else:
             self._client = Client(address)
