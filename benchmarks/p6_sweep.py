@@ -1,19 +1,22 @@
 """P6 sweep throughput: runs of the reference failover scenario (scenarios/cluster-outage.yaml,
-one grid point, seeds 1..N) per wall second, through `kfed sweep`'s machinery, against the rate
+one grid point, seeds 1..N) per wall second through `kfed sweep`'s machinery, against the rate
 of plain in-process runs measured in the same benchmark run.
 
-* single: N1 runs one after another in this process (`federation.runner.execute`, no files);
-* pool: the sweep on a local pool of 2 worker processes, start-up included;
-* dask: the same sweep on a Dask LocalCluster of 2 worker processes (one thread each), timed
-  from the sweep's start (the variants scattered, the batches run, the rows gathered) with the
-  cluster already up; the cluster's start-up is given beside it.
+* single: runs one after another in this process (`federation.runner.execute`, no files);
+* pool: sweeps on a local pool of 2 worker processes, each sweep's pool start included;
+* dask: sweeps on one Dask LocalCluster of 2 worker processes (one thread each), from the
+  variants' scatter to the last row gathered, the cluster already up; its start is given beside.
 
-Parallel efficiency = rate / (2 x single rate); targets: pool >= 0.8 (1.6x), Dask >= 0.7. The
-machine is shared: its load average is in the report's machine block.
+The machine this is measured on is shared, and its load drifts over minutes: the three are
+measured in interleaved rounds (single, pool, dask, then again), and each rate is its runs over
+its wall time summed over the rounds. Parallel efficiency = rate / (2 x the single rate);
+targets: pool >= 0.8 (1.6x), Dask >= 0.7. The load average before and after is reported.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -23,70 +26,111 @@ from benchmarks.report import Context, ratio
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "cluster-outage.yaml"
 POINT = ["Scenario.spec.health.failureThreshold=3"]  # the scenario's own value: one point
 WORKERS = 2
-SIZES = {"full": (300, 1000), "quick": (100, 300), "tiny": (4, 12)}  # (single runs, sweep runs)
+# (rounds, single runs per round, sweep runs per round)
+SIZES = {"full": (5, 60, 200), "quick": (2, 50, 150), "tiny": (1, 4, 12)}
 
 
-def single_rate(runs: int) -> dict[str, Any]:
-    from federation.api import load_scenario
+def single_runs(scenario: Any, seeds: range) -> tuple[float, float]:
+    """(wall, CPU) of in-process runs."""
     from federation.runner import execute
 
-    scenario = load_scenario(SCENARIO)
-    execute(scenario, "sim", seed=1, plots=False)  # warm imports and caches
-    t0 = time.perf_counter()
-    for seed in range(1, runs + 1):
+    t0, c0 = time.perf_counter(), time.process_time()
+    for seed in seeds:
         execute(scenario, "sim", seed=seed, plots=False)
-    wall = time.perf_counter() - t0
-    return {"runs": runs, "wall_s": round(wall, 3), "runs_per_s": round(runs / wall, 2)}
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def swept(engine: Any, runs: int) -> dict[str, Any]:
-    from federation.api import load_scenario
+def children_cpu() -> float:
+    """CPU seconds of the child processes that have ended (pool and Dask workers)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def swept(runner: Any, runs: int) -> tuple[float, int]:
+    """One sweep of `runs` seeds of the one point on the runner's engine: (wall, passed)."""
     from federation.planning import grid
-    from federation.planning.sweep import sweep
 
     t0 = time.perf_counter()
-    result = sweep(
-        lambda settings: load_scenario(SCENARIO, settings=list(settings)),
-        grid.axes(POINT),
-        runs,
-        engine,
-    )
+    variants = runner.variants(dict(enumerate(grid.points(grid.axes(POINT)))))
+    rows = runner.evaluate(variants, [(0, s) for s in range(1, runs + 1)])
     wall = time.perf_counter() - t0
-    assert len(result.runs) == runs and not result.interrupted
-    return {
-        "runs": runs,
-        "wall_s": round(wall, 3),
-        "runs_per_s": round(runs / wall, 2),
-        "passed": int(result.runs["passed"].sum()),
-    }
+    assert len(rows) == runs and not runner.interrupted
+    return wall, sum(bool(r["passed"]) for r in rows)
 
 
 def run(ctx: Context) -> dict[str, Any]:
+    from federation.api import load_scenario
     from federation.planning.engines import Dask, Pool
+    from federation.planning.runner import Runner
+    from federation.runner import execute
 
-    n1, n = SIZES["tiny" if ctx.tiny else "quick" if ctx.quick else "full"]
-    ctx.log(f"p6: {n1} in-process runs of cluster-outage")
-    single = single_rate(n1)
-    ctx.log(f"p6: {n} runs on a pool of {WORKERS}")
-    pool = swept(Pool(WORKERS), n)
-    ctx.log(f"p6: {n} runs on a Dask LocalCluster of {WORKERS}")
+    rounds, n1, n = SIZES["tiny" if ctx.tiny else "quick" if ctx.quick else "full"]
+    load_before = os.getloadavg()
+    scenario = load_scenario(SCENARIO)
+    execute(scenario, "sim", seed=1, plots=False)  # warm imports and caches
+
+    def load(settings: Any) -> Any:
+        return load_scenario(SCENARIO, settings=list(settings))
+
     t0 = time.perf_counter()
-    engine = Dask("local", WORKERS)
+    dask_engine = Dask("local", WORKERS)
     started = time.perf_counter() - t0
-    dask = swept(engine, n)  # closes the cluster
-    dask["cluster_start_s"] = round(started, 3)
-    dask["runs_per_s_with_start"] = round(n / (dask["wall_s"] + started), 2)
-    base = single["runs_per_s"] * WORKERS
+    dask_runner = Runner(load, dask_engine)
+    walls = {"single": 0.0, "pool": 0.0, "dask": 0.0}
+    cpu = {"single": 0.0, "pool": 0.0, "dask": 0.0}
+    passed = {"pool": 0, "dask": 0}
+    try:
+        for r in range(rounds):
+            ctx.log(f"p6: round {r + 1}/{rounds}: {n1} in-process, {n} on a pool, {n} on Dask")
+            wall, used = single_runs(scenario, range(1 + r * n1, 1 + (r + 1) * n1))
+            walls["single"] += wall
+            cpu["single"] += used
+            pool_runner = Runner(load, Pool(WORKERS))
+            before = children_cpu()
+            try:
+                wall, ok = swept(pool_runner, n)
+            finally:
+                pool_runner.close()  # the workers end: their CPU is counted
+            cpu["pool"] += children_cpu() - before
+            walls["pool"] += wall
+            passed["pool"] += ok
+            wall, ok = swept(dask_runner, n)
+            walls["dask"] += wall
+            passed["dask"] += ok
+    finally:
+        before = children_cpu()
+        dask_runner.close()
+        cpu["dask"] = children_cpu() - before  # the whole cluster's life, idle time included
+    single_rate = rounds * n1 / walls["single"]
+    rates = {k: rounds * n / walls[k] for k in ("pool", "dask")}
+    base = single_rate * WORKERS
     return {
-        "single": single,
-        "pool": pool,
-        "dask": dask,
+        "rounds": rounds,
+        "single": {"runs": rounds * n1, "wall_s": round(walls["single"], 3)},
+        "pool": {"runs": rounds * n, "wall_s": round(walls["pool"], 3), "passed": passed["pool"]},
+        "dask": {
+            "runs": rounds * n,
+            "wall_s": round(walls["dask"], 3),
+            "passed": passed["dask"],
+            "cluster_start_s": round(started, 3),
+        },
         "workers": WORKERS,
-        "p6_single_runs_per_s": single["runs_per_s"],
-        "p6_pool_runs_per_s": pool["runs_per_s"],
-        "p6_pool_speedup": ratio(pool["runs_per_s"], single["runs_per_s"], 2),
-        "p6_pool_efficiency": ratio(pool["runs_per_s"], base, 3),
-        "p6_dask_runs_per_s": dask["runs_per_s"],
-        "p6_dask_efficiency": ratio(dask["runs_per_s"], base, 3),
-        "p6_dask_efficiency_with_start": ratio(dask["runs_per_s_with_start"], base, 3),
+        # CPU per run, in ms: in-process, in the pool's workers, in the Dask workers (their
+        # whole life: start, idle heartbeats); what the load of the machine cannot blur
+        "cpu_ms_per_run": {
+            "single": round(1000 * cpu["single"] / (rounds * n1), 2),
+            "pool_workers": round(1000 * cpu["pool"] / (rounds * n), 2),
+            "dask_workers": round(1000 * cpu["dask"] / (rounds * n), 2),
+        },
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "p6_single_runs_per_s": round(single_rate, 2),
+        "p6_pool_runs_per_s": round(rates["pool"], 2),
+        "p6_pool_speedup": ratio(rates["pool"], single_rate, 2),
+        "p6_pool_efficiency": ratio(rates["pool"], base, 3),
+        "p6_dask_runs_per_s": round(rates["dask"], 2),
+        "p6_dask_efficiency": ratio(rates["dask"], base, 3),
+        "p6_dask_efficiency_with_start": ratio(rounds * n / (walls["dask"] + started), base, 3),
     }

@@ -159,12 +159,15 @@ def table(result: Mapping[str, Any]) -> str:
         )
     p6 = extra.get("p6", {})
     if p6.get("dask"):
-        d = p6["dask"]
+        d, load = p6["dask"], p6.get("load_average", {})
         lines.append("")
         lines.append(
-            f"P6: pool {p6['pool']['runs']} runs in {p6['pool']['wall_s']} s; Dask "
-            f"{d['runs']} runs in {d['wall_s']} s after a {d['cluster_start_s']} s cluster "
-            f"start (efficiency with the start: {p6.get('p6_dask_efficiency_with_start')})"
+            f"P6: {p6['rounds']} interleaved rounds: in-process {p6['single']['runs']} runs in "
+            f"{p6['single']['wall_s']} s, pool {p6['pool']['runs']} in {p6['pool']['wall_s']} s, "
+            f"Dask {d['runs']} in {d['wall_s']} s after a {d['cluster_start_s']} s cluster start "
+            f"(efficiency with it: {p6.get('p6_dask_efficiency_with_start')}); load average "
+            f"{load.get('before')} -> {load.get('after')}; CPU per run (ms): "
+            + ", ".join(f"{k} {v}" for k, v in p6.get("cpu_ms_per_run", {}).items())
         )
     day = extra.get("day", {})
     if day.get("long"):

@@ -60,9 +60,9 @@ def render_sweep(r: Any) -> str:
         rows.append(
             [f"... and {len(r.points) - MAX_ROWS} more (points.csv)"] + [""] * (len(headers) - 1)
         )
+    points = f"{len(r.points)} point{'s' if len(r.points) != 1 else ''}"
     title = (
-        f"{r.scenario}: {len(r.runs)} runs ({len(r.points)} point{'s' if len(r.points) != 1 else ''}"
-        f" x seeds 1..{r.seeds}) on "
+        f"{r.scenario}: {len(r.runs)} runs ({points} x seeds 1..{r.seeds}) on "
         f"{r.engine} ({r.workers} worker{'s' if r.workers != 1 else ''})"
         + (", INTERRUPTED: what finished" if r.interrupted else "")
     )
