@@ -19,14 +19,13 @@ from federation.core.nominal import nominal
 from federation.planning import outcome
 from federation.planning.batches import Variants
 from federation.planning.failure_sets import FailureSet, failure_sets, static_check
+from federation.planning.headroom import capacity_per_hour, search_headroom
 from federation.planning.runner import Engine, Progress, Runner
-from federation.planning.search import Found, Search, run_searches
+from federation.planning.search import Found
 from federation.planning.statistics import quantile, wilson
 from federation.planning.survival_figures import workload_survival
 from federation.planning.sweep import frame, plain
 from federation.report.figures import DISRUPTIVE
-
-FACTORS = tuple(round(0.05 * i, 2) for i in range(1, 61))  # headroom: 0.05 .. 3.0
 
 
 @dataclass
@@ -194,7 +193,7 @@ def _sets_table(runs: Any, sets: Sequence[FailureSet], desired: DesiredState, n:
     return pd.DataFrame(out)
 
 
-def _variants(
+def variants_of(
     scenario: Scenario,
     sets: Sequence[FailureSet],
     at: float,
@@ -215,34 +214,6 @@ def _variants(
             "at": at,
         }
     return Variants(scenarios, values, measure, extra)
-
-
-def scaled(scenario: Scenario, factor: float) -> Scenario:
-    """`scenario` with every cluster's CPU and memory capacity multiplied by `factor`."""
-    d = scenario.desired
-    clusters = [
-        replace(
-            c,
-            capacity=replace(
-                c.capacity, cpu=c.capacity.cpu * factor, memory=c.capacity.memory * factor
-            ),
-        )
-        for c in d.clusters
-    ]
-    desired = DesiredState.build(clusters, d.policies, d.overrides, d.workloads.values())
-    return replace(scenario, desired=desired)
-
-
-def capacity_per_hour(desired: DesiredState) -> float:
-    from federation.report.cost import GIB
-
-    return round(
-        sum(
-            c.capacity.cpu * c.cost_per_cpu_hour + c.capacity.memory / GIB * c.cost_per_gib_hour
-            for c in desired.clusters
-        ),
-        6,
-    )
 
 
 def survive(
@@ -274,12 +245,12 @@ def survive(
     runner.name = scenario.name
     found: Found | None = None
     try:
-        variants = _variants(scenario, sets, at, duration)
+        variants = variants_of(scenario, sets, at, duration)
         plan = [(p, s) for p in range(len(sets)) for s in range(1, seeds + 1)]
         rows = runner.evaluate(variants, plan)
         if headroom and not runner.interrupted:
             whole = sum(bool(r["passed"]) for r in rows), len(rows)
-            found = _headroom(runner, scenario, sets, at, duration, seeds, whole)
+            found = search_headroom(runner, scenario, sets, at, duration, seeds, whole)
     finally:
         runner.close()
     main = [r for r in rows if "factor" not in r]
@@ -300,34 +271,3 @@ def survive(
         capacity_per_hour=capacity_per_hour(scenario.desired),
         interrupted=runner.interrupted,
     )
-
-
-def _headroom(
-    runner: Runner,
-    scenario: Scenario,
-    sets: Sequence[FailureSet],
-    at: float,
-    duration: float | None,
-    seeds: int,
-    whole: tuple[int, int],
-) -> Found:
-    """The smallest factor in `FACTORS` with which every set passes every seed (the search of
-    `--find`, target 1.0; factor 1.0 is the runs already made)."""
-    search = Search("capacity factor", FACTORS, 1.0, {}, known={1.0: whole})
-    base = len(sets)
-
-    def sample(step: list[tuple[Search, Any]]) -> None:
-        nonlocal base
-        results = {}
-        for _, f in step:
-            variants = _variants(scaled(scenario, f), sets, at, duration, base, factor=f)
-            got = runner.evaluate(
-                variants, [(base + i, s) for i in range(len(sets)) for s in range(1, seeds + 1)]
-            )
-            base += len(sets)
-            if len(got) == len(sets) * seeds:
-                results[f] = (sum(bool(r["passed"]) for r in got), len(got))
-        search.record(results)
-
-    run_searches([search], sample)
-    return search.found

@@ -65,9 +65,7 @@ class SweepResult:
             "engine": self.engine,
             "workers": self.workers,
             "expectations": {f"expect.{i}": d for i, d in enumerate(self.expectations)},
-            "points": [
-                {k: plain(v) for k, v in r.items()} for r in self.points.to_dict("records")
-            ],
+            "points": [{k: plain(v) for k, v in r.items()} for r in self.points.to_dict("records")],
             "cheapest": self.cheapest(),
             "find": [f.as_dict() for f in self.found],
         }
