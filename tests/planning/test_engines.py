@@ -52,3 +52,17 @@ def test_survive_on_dask_equals_the_pool(hand: Path) -> None:
     cols = [c for c in pool.runs.columns if c != "wall_seconds"]
     pd.testing.assert_frame_equal(pool.runs[cols], dask.runs[cols])
     pd.testing.assert_frame_equal(pool.sets, dask.sets)
+
+
+def test_a_running_scheduler_by_address(hand: Path, in_process: str, tmp_path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        result = kfed.sweep(hand, GRID, seeds=3, dask=address)
+        assert cluster.status.name == "running"  # kfed closes its client, not the cluster
+    assert (result.engine, result.workers) == ("dask", 2)
+    assert runs_csv(result, tmp_path) == in_process
