@@ -40,6 +40,17 @@ def single_runs(scenario: Any, seeds: range) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy since boot (/proc/stat; 0 elsewhere)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu() -> float:
     """CPU seconds of the child processes that have ended (pool and Dask workers)."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -66,6 +77,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
     rounds, n1, n = SIZES["tiny" if ctx.tiny else "quick" if ctx.quick else "full"]
     load_before = os.getloadavg()
+    busy0, ours0, wall0 = machine_busy(), time.process_time() + children_cpu(), time.perf_counter()
     scenario = load_scenario(SCENARIO)
     execute(scenario, "sim", seed=1, plots=False)  # warm imports and caches
 
@@ -101,6 +113,8 @@ def run(ctx: Context) -> dict[str, Any]:
         before = children_cpu()
         dask_runner.close()
         cpu["dask"] = children_cpu() - before  # the whole cluster's life, idle time included
+    others = machine_busy() - busy0 - (time.process_time() + children_cpu() - ours0)
+    others_share = others / ((time.perf_counter() - wall0) * (os.cpu_count() or 1))
     single_rate = rounds * n1 / walls["single"]
     rates = {k: rounds * n / walls[k] for k in ("pool", "dask")}
     base = single_rate * WORKERS
@@ -122,6 +136,10 @@ def run(ctx: Context) -> dict[str, Any]:
             "pool_workers": round(1000 * cpu["pool"] / (rounds * n), 2),
             "dask_workers": round(1000 * cpu["dask"] / (rounds * n), 2),
         },
+        # the machine's CPU used by other processes meanwhile, as a share of all of it: the
+        # kernel shares CPU fairly between sessions (autogroups), so while another session is
+        # busy this sweep gets about one session's share however many workers it has
+        "others_cpu_share": round(max(0.0, others_share), 3),
         "load_average": {
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in os.getloadavg()],

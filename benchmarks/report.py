@@ -166,7 +166,8 @@ def table(result: Mapping[str, Any]) -> str:
             f"{p6['single']['wall_s']} s, pool {p6['pool']['runs']} in {p6['pool']['wall_s']} s, "
             f"Dask {d['runs']} in {d['wall_s']} s after a {d['cluster_start_s']} s cluster start "
             f"(efficiency with it: {p6.get('p6_dask_efficiency_with_start')}); load average "
-            f"{load.get('before')} -> {load.get('after')}; CPU per run (ms): "
+            f"{load.get('before')} -> {load.get('after')}, other processes used "
+            f"{100 * p6.get('others_cpu_share', 0):.0f} % of the CPUs meanwhile; CPU per run (ms): "
             + ", ".join(f"{k} {v}" for k, v in p6.get("cpu_ms_per_run", {}).items())
         )
     day = extra.get("day", {})
