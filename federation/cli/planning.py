@@ -24,9 +24,9 @@ from federation.cli.common import (
 from federation.cli.documents import add_input_flags, print_warnings
 
 
-def _engine_flags(p: Any) -> None:
+def _engine_flags(p: Any, verb: str, unit: str) -> None:
     p.add_argument(
-        "--seeds", type=int, default=5, metavar="N", help="run every point for seeds 1..N (5)"
+        "--seeds", type=int, default=5, metavar="N", help=f"run every {unit} for seeds 1..N (5)"
     )
     p.add_argument(
         "--workers",
@@ -39,7 +39,7 @@ def _engine_flags(p: Any) -> None:
         metavar="local|tcp://HOST:PORT",
         help="run on Dask: a LocalCluster (--workers processes) or a running scheduler",
     )
-    p.add_argument("--out", metavar="DIR", help="output folder (default runs/NAME-VERB)")
+    p.add_argument("--out", metavar="DIR", help=f"output folder (default runs/NAME-{verb})")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--progress", action="store_true", help="progress even when not a terminal")
     p.add_argument("--quiet", action="store_true", help="no progress")
@@ -52,7 +52,7 @@ def add_sweep(sub: Any) -> None:
         help="run a grid of settings over many seeds: pass rates, intervals, cost",
         description="Run SCENARIO for every point of the grid of --set values (their product), "
         "seeds 1..N each, in worker processes (or on Dask). Writes DIR/runs.parquet, "
-        "runs.csv (one row per run), points.csv (pass rate with its Wilson 95 %% interval, "
+        "runs.csv (one row per run), points.csv (pass rate with its Wilson 95 % interval, "
         "availability p5/p50, failover p50/p95, cost per hour per point), result.json and plots. "
         "--find PATH searches that parameter for the smallest value whose pass rate reaches "
         "--target instead of running every point. Exit 0, or 1 when --find finds no value, "
@@ -75,7 +75,7 @@ def add_sweep(sub: Any) -> None:
         default=0.95,
         help="the pass rate --find reaches and the cheapest passing point meets (0.95)",
     )
-    _engine_flags(p)
+    _engine_flags(p, "sweep", "point")
     add_input_flags(p, settings=False)
     p.set_defaults(func=run_sweep)
 
@@ -163,7 +163,7 @@ def add_survive(sub: Any) -> None:
         "--for", dest="for_", metavar="D", help="how long it lasts (s, 2m, or end: to the end)"
     )
     p.add_argument("--headroom", action="store_true", help="find the capacity factor and cost")
-    _engine_flags(p)
+    _engine_flags(p, "survive", "failure set")
     add_input_flags(p)
     p.set_defaults(func=run_survive)
 
