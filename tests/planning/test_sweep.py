@@ -144,10 +144,10 @@ def test_ctrl_c_keeps_what_finished(hand: Path) -> None:
 
     def progress(done: int, total: int) -> None:
         seen.append(done)
-        if len(seen) == 2:  # after the timed first run and one batch of the pool
+        if len(seen) == 3:  # after the two timed runs and one batch of the pool
             raise KeyboardInterrupt
 
     result = kfed.sweep(hand, [f"{CPU}=3,4"], seeds=10, workers=2, progress=progress)
     assert result.interrupted
-    assert 1 < len(result.runs) < 20 and len(result.runs) == seen[-1]
+    assert 2 < len(result.runs) < 20 and len(result.runs) == seen[-1]
     assert result.runs["passed"].all()
