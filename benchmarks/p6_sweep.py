@@ -151,4 +151,13 @@ def run(ctx: Context) -> dict[str, Any]:
         "p6_dask_runs_per_s": round(rates["dask"], 2),
         "p6_dask_efficiency": ratio(rates["dask"], base, 3),
         "p6_dask_efficiency_with_start": ratio(rounds * n / (walls["dask"] + started), base, 3),
+        # runs per CPU-second the kernel granted, pool workers against in-process: what the
+        # pool loses per CPU it is given (1.0 = nothing), whatever the neighbours take
+        "p6_pool_efficiency_per_cpu": ratio(
+            rounds * n / cpu["pool"], rounds * n1 / cpu["single"], 3
+        ),
+        "cpus_granted": {
+            "single": round(cpu["single"] / walls["single"], 2),
+            "pool": round(cpu["pool"] / walls["pool"], 2),
+        },
     }

@@ -169,6 +169,8 @@ def table(result: Mapping[str, Any]) -> str:
             f"{load.get('before')} -> {load.get('after')}, other processes used "
             f"{100 * p6.get('others_cpu_share', 0):.0f} % of the CPUs meanwhile; CPU per run (ms): "
             + ", ".join(f"{k} {v}" for k, v in p6.get("cpu_ms_per_run", {}).items())
+            + f"; CPUs granted {p6.get('cpus_granted')}, pool efficiency per CPU granted "
+            f"{p6.get('p6_pool_efficiency_per_cpu')}"
         )
     day = extra.get("day", {})
     if day.get("long"):
