@@ -4,12 +4,17 @@ reconcile what changed, hand the actions to the gateway, record, and say when to
 A backend supplies a `Gateway` (probe, observe, apply) and drives `ControlLoop.cycle(now)`:
 the sim from a SimPy process, the kube backend from a wall-clock thread. Nothing in here knows
 which one it is.
+
+Probes the backend guarantees to succeed are left out while the cluster's health is steady
+(Ready, its run of probes good): one more good probe changes nothing there, so a quiet member
+costs no cycles until its next possible trouble. Only the sim can promise (it knows its faults).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Mapping, Sequence
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Protocol
@@ -26,6 +31,7 @@ from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import (
     ClusterObservation,
+    Health,
     Observation,
     ObservedObject,
     ProbeResult,
@@ -60,6 +66,10 @@ class Gateway(Protocol):
     def observe(self, now: float) -> tuple[Sequence[ProbeResult], Sequence[Delta]]: ...
 
     def apply(self, actions: Sequence[Action], now: float) -> None: ...
+
+    # Optional: `quiet_until(cluster, now, timeout) -> float`, a time until which every probe of
+    # `cluster` sent (from `now` on, with `timeout`) is certain to succeed, `now` when none is.
+    # A promise is final: the backend must not break it later. Without it nothing is certain.
 
 
 _NO_STATE = WorkloadState()
@@ -181,6 +191,13 @@ class CycleStats:
     probes: int
     deltas: int
     full: bool  # a full resync
+    events: int = 0  # events of the plan (health changes among them)
+
+    @property
+    def idle(self) -> bool:
+        """The cycle only took in probe results that changed no health and sent probes: it
+        reconciled, sent and recorded nothing (the same as if those probes had been left out)."""
+        return not (self.queued or self.sent or self.deltas or self.events or self.full)
 
 
 class ControlLoop:
@@ -196,6 +213,8 @@ class ControlLoop:
         inflight_timeout: float = 10.0,
         rescheduling: Rescheduling = Rescheduling(),
         always_full: bool = False,
+        skip_certain_probes: bool = True,
+        cycle_lag: float = 0.0,
     ) -> None:
         self.desired = desired
         self.gateway = gateway
@@ -206,6 +225,13 @@ class ControlLoop:
         # reconcile every workload every cycle: the reference the incremental loop must match
         # (tests and audits; slow)
         self.always_full = always_full
+        # leave out probes the gateway guarantees while the cluster's health is steady; off: the
+        # reference the skipping must match (tests)
+        self.skip_certain_probes = skip_certain_probes
+        # the most a cycle can run after the deadline it asked for (the sim's minimum cycle
+        # interval): a left-out probe must be certain at any moment it could have been sent
+        self.cycle_lag = cycle_lag
+        self._quiet_until = getattr(gateway, "quiet_until", None)
         # workloads whose layout room decided: reconciled again when a member's room changes
         self._bound: set[str] = set()
         self.state = FederationState()
@@ -222,8 +248,15 @@ class ControlLoop:
         # probe due at the very instant a fault starts would race it (on real clusters an
         # outage takes ~0.15 s to bite), turning detection into a coin flip between two
         # probe periods. Fixed rate: a late cycle does not shift every later probe.
+        # Probe k of a cluster is due at origin + k x period (multiplied, not summed, so that a
+        # run of left-out probes is skipped in one step to the same times).
         offset = thresholds.probe_period / 4
         self._next_probe = {c.name: offset for c in desired.clusters}
+        self._probe_clock = {c.name: (offset, 0) for c in desired.clusters}  # (origin, k)
+        self._awaiting: dict[str, int] = {}  # probes sent whose result has not come back
+        self.probes_sent = 0
+        self._left_out_now = 0  # probes left out at the cycle they were due
+        self._left_out: list[tuple[float, int, float]] = []  # ahead: (origin, first k, how many)
         self._next_resync = resync_period
         # writes sent but not yet seen on the member: (cluster, key) -> (hash or "", sent at)
         self._inflight: dict[tuple[str, str], tuple[str, float]] = {}
@@ -247,9 +280,12 @@ class ControlLoop:
         for c in sorted(new - old):
             self.view.add(c)
             self._next_probe[c] = 0.0 if now is None else now
+            self._probe_clock[c] = (self._next_probe[c], 0)
+            self._awaiting.pop(c, None)
         for c in sorted(old - new):
             changed |= self.view.remove(c)
             del self._next_probe[c]
+            del self._probe_clock[c]
             self.state = self.state.forget(c)
             self._inflight = {k: v for k, v in self._inflight.items() if k[0] != c}
         if self._dirty is not None:
@@ -280,6 +316,13 @@ class ControlLoop:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
         self.cycles += 1
         probes, deltas = self.gateway.observe(now)
+        awaiting = self._awaiting
+        for p in probes:
+            n = awaiting.get(p.cluster, 0)
+            if n > 1:
+                awaiting[p.cluster] = n - 1
+            else:
+                awaiting.pop(p.cluster, None)
         orphaned = self._settle(deltas)
         changed, flipped = self.view.merge(deltas)
         changed |= orphaned  # writes a relist showed unanswered: look at them again
@@ -342,14 +385,16 @@ class ControlLoop:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
         self.last_cycle = CycleStats(
-            now, queued, len(plan.workloads), len(sent), len(probes), len(deltas), dirty is None
+            now,
+            queued,
+            len(plan.workloads),
+            len(sent),
+            len(probes),
+            len(deltas),
+            dirty is None,
+            len(plan.events),
         )
-        due = [c for c, t in self._next_probe.items() if t <= now]
-        if due:
-            self.gateway.probe(due, now, self.thresholds.probe_timeout)
-            for c in due:
-                nxt = self._next_probe[c] + self.thresholds.probe_period
-                self._next_probe[c] = nxt if nxt > now else now + self.thresholds.probe_period
+        self._probe(now)
         deadline = min(self._next_probe.values(), default=now + self.resync_period)
         deadline = min(deadline, self._next_resync)
         if self._wakeups:
@@ -357,6 +402,90 @@ class ControlLoop:
         if plan.requeue_after is not None:
             deadline = min(deadline, now + plan.requeue_after)
         return max(deadline, now)
+
+    def _probe(self, now: float) -> None:
+        """Send the probes that are due, leaving out those the gateway guarantees."""
+        due = [c for c, t in self._next_probe.items() if t <= now]
+        if not due:
+            return
+        th = self.thresholds
+        quiet = self._quiet_until if self.skip_certain_probes else None
+        # a left-out probe must be certain to have been answered before the next one is sent,
+        # so that the results of the probes that are sent come in the same order either way
+        within = min(th.probe_timeout, th.probe_period - self.cycle_lag)
+        send = []
+        for c in due:
+            self._tick(c, now)
+            if quiet is None or within <= 0 or not self._leave_out(c, now, quiet, within):
+                send.append(c)
+                self._awaiting[c] = self._awaiting.get(c, 0) + 1
+        if send:
+            self.gateway.probe(send, now, th.probe_timeout)
+            self.probes_sent += len(send)
+
+    def _tick(self, c: str, now: float) -> None:
+        """Cluster c's due probe goes (or is left out) now: schedule the next one."""
+        period = self.thresholds.probe_period
+        origin, k = self._probe_clock[c]
+        nxt = origin + (k + 1) * period
+        if nxt > now:
+            self._probe_clock[c] = (origin, k + 1)
+        else:  # late by a whole period: restart the clock
+            nxt = now + period
+            self._probe_clock[c] = (nxt, 0)
+        self._next_probe[c] = nxt
+
+    def _leave_out(
+        self, c: str, now: float, quiet_until: Callable[..., float], within: float
+    ) -> bool:
+        """Leave out cluster c's probe due now, and those after it, while the gateway guarantees
+        they are answered within `within` and one more good probe changes nothing (steady
+        health, no result awaited). Moves c's next probe to the first one not certain at every
+        moment it could be sent (up to `cycle_lag` late). False: send the one due now."""
+        h = self.state.health.get(c)
+        if h is not None and (h.state is not Health.READY or not h.run_ok):
+            return False
+        if c in self._awaiting:
+            return False
+        until = quiet_until(c, now, within)
+        lag = self.cycle_lag
+        if now + lag >= until:
+            return False
+        self._left_out_now += 1
+        origin, k = self._probe_clock[c]
+        period = self.thresholds.probe_period
+        if until == math.inf:
+            self._left_out.append((origin, k, math.inf))
+            self._next_probe[c] = math.inf
+            return True
+        # the first j >= k whose probe could be sent at or after `until`
+        j = max(k, math.ceil((until - lag - origin) / period))
+        while j > k and origin + (j - 1) * period + lag >= until:
+            j -= 1
+        while origin + j * period + lag < until:
+            j += 1
+        if j > k:
+            self._left_out.append((origin, k, j - k))
+            self._probe_clock[c] = (origin, j)
+            self._next_probe[c] = origin + j * period
+        return True
+
+    def probes_left_out(self, until: float) -> int:
+        """How many probes due before `until` were left out as certain (`probes_sent` + this
+        = the probes a loop that leaves none out sends by then)."""
+        period = self.thresholds.probe_period
+        n = self._left_out_now
+        for origin, k, count in self._left_out:
+            if origin + k * period >= until:
+                continue
+            # due times origin + j x period, j = k, k+1, ... below `until`
+            last = math.ceil((until - origin) / period) - 1
+            while last >= k and origin + last * period >= until:
+                last -= 1
+            while origin + (last + 1) * period < until:
+                last += 1
+            n += int(min(count, last - k + 1))
+        return n
 
     # A level-triggered core asks for the same write again whenever it looks at a workload
     # before the member has answered; the loop sends it once and waits for the answer (or a

@@ -2,9 +2,12 @@
 shared `ControlLoop` in virtual time, injects the scenario's faults and records ground truth.
 
 The control plane is one SimPy process: wait until the loop's deadline or until the gateway has
-news, read the clock once, run one cycle. Cycles are at least `min_cycle_interval` apart, as a
-work queue that collects a burst of events before it reconciles: without it, a burst of status
-updates arriving microseconds apart would cost one full cycle each. Idle time costs nothing.
+news, read the clock once, run one cycle. A cycle that did something is followed by at least
+`min_cycle_interval` before the next, as a work queue that collects a burst of events before it
+reconciles: without it, a burst of status updates arriving microseconds apart would cost one
+full cycle each. An idle cycle (probe results that changed no health) holds nothing back, so
+leaving out the probes whose outcome is certain (`ControlLoop`, `SimGateway.quiet_until`)
+changes no other cycle's time. Idle time costs nothing.
 
 While it runs, `run` raises the cyclic garbage collector's first threshold (restored after):
 the sim and the core allocate many short-lived containers, and collecting every 700 allocations
@@ -25,7 +28,7 @@ from federation.api.scenario import Scenario
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
-from sim.faults import Injector
+from sim.faults import Injector, probe_windows
 from sim.gateway import SimGateway
 from sim.member import Member
 from sim.network import Link
@@ -70,18 +73,28 @@ def run(
     gc_threshold: int | None = GC_THRESHOLD,
     always_full: bool = False,
     metrics: bool = False,
+    skip_certain_probes: bool = True,
 ) -> SimRun:
     """Simulate `scenario` for `scenario.duration` seconds; `progress(t, duration)` is called
     about every 0.5 % of the run. `gc_threshold` None leaves the garbage collector alone.
     `always_full` reconciles every workload every cycle: the reference the incremental
     control loop must match (slow; for tests). `metrics` adds `metric` rows to the timeline
     under the names controller mode serves on /metrics (`federation.telemetry`; durations of
-    reconciles are not measured in the sim)."""
+    reconciles are not measured in the sim). `skip_certain_probes` False sends every probe,
+    also those whose success is certain: the reference the default must match (tests)."""
     before = gc.get_threshold()
     if gc_threshold is not None:
         gc.set_threshold(max(before[0], gc_threshold), before[1], before[2])
     try:
-        return _run(scenario, progress, recorder, min_cycle_interval, always_full, metrics)
+        return _run(
+            scenario,
+            progress,
+            recorder,
+            min_cycle_interval,
+            always_full,
+            metrics,
+            skip_certain_probes,
+        )
     finally:
         gc.set_threshold(*before)
 
@@ -93,6 +106,7 @@ def _run(
     min_cycle_interval: float,
     always_full: bool = False,
     metrics: bool = False,
+    skip_certain_probes: bool = True,
 ) -> SimRun:
     started = time.perf_counter()
     desired = scenario.desired
@@ -105,6 +119,7 @@ def _run(
         for c in desired.clusters
     }
     gateway = SimGateway(world, links)
+    gateway.windows = probe_windows(scenario.faults)
     requests = {k: w.request for k, w in desired.workloads.items()}
     members = {
         c.name: Member(world, c, settings, links[c.name], gateway.deliver, recorder, requests)
@@ -135,6 +150,8 @@ def _run(
         settings.resync_period,
         rescheduling=scenario.rescheduling,
         always_full=always_full,
+        skip_certain_probes=skip_certain_probes,
+        cycle_lag=min_cycle_interval,
     )
 
     def surge(key: str, replicas: int | None) -> int | None:
@@ -228,6 +245,9 @@ def _control(
             alarm = env.timeout(deadline - now)
             alarm_at = deadline
         yield alarm | gateway.wait()
+        stats = loop.last_cycle
+        if stats is not None and stats.idle:
+            continue
         rest = now + interval - env.now
         if rest > 0:
             yield env.timeout(rest)

@@ -25,7 +25,8 @@ and partitions, and latency faults add up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+import math
+from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any
 
 import simpy
@@ -37,6 +38,9 @@ from sim.traffic import SimTraffic
 from sim.world import World
 
 CLUSTER_KINDS = frozenset(FAULT_KINDS) - {"load-surge", "client-partition"}
+# faults that leave the control plane's probes of a member alone (the API, the link): every other
+# kind, a new one included, counts as one that may change a probe's outcome
+PROBE_NEUTRAL = frozenset({"node-loss", "load-surge", "client-partition"})
 _RESERVED = frozenset({"t", "kind", "cluster", "workload", "phase", "fault"})
 
 Surge = Callable[[str, int | None], int | None]  # (workload key, replicas) -> previous
@@ -69,6 +73,22 @@ def validate(f: Fault, members: Mapping[str, Member]) -> None:
         _param(f, "replicas")
         if not f.params.get("workload"):
             raise ValueError(f"fault load-surge at t={f.at:g}: missing param 'workload'")
+
+
+def probe_windows(faults: Iterable[Fault]) -> dict[str, list[tuple[float, float]]]:
+    """Per cluster, the spans [start, end] (sorted by start) during which a fault may change
+    what a probe of that cluster sees; an open-ended fault's end is infinity."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for f in faults:
+        if f.kind in PROBE_NEUTRAL:
+            continue
+        start = max(0.0, f.at)
+        end = math.inf if f.end is None else f.end
+        for c in f.clusters:
+            out.setdefault(c, []).append((start, max(start, end)))
+    for spans in out.values():
+        spans.sort()
+    return out
 
 
 class Injector:

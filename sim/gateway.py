@@ -6,13 +6,18 @@ All three calls return at once; what they cause arrives later and is handed out 
 until news or its own deadline, never on a fixed tick.
 
 Timing, per request (every draw is taken when the request is sent, so the streams do not shift
-with outcomes): request link delay, API latency, reply link delay.
+with outcomes): request link delay, API latency, reply link delay. Writes draw them from the
+link's and the member's streams; a probe from its own draws, keyed by cluster and send time
+(`World.keyed`), so whether other probes were sent or left out changes nothing else.
 
 * probe: reaches the member after the request delay; the API answers ok after its latency
   ("up"), refuses at once ("down", outage), or never answers ("hang"). The result reaches the
   control plane after the reply delay; a probe without an answer by `sent + timeout` fails
   there with reason "timeout", or "lost" when the link dropped the request or the reply (the sim
   knows; a real client would just see a timeout). Partitions are checked when each leg is sent.
+* certainty: `quiet_until` tells the loop until when every probe of a member is sure to succeed
+  (no fault that can touch probes active or due before the probe's deadline, a link that drops
+  nothing, and the longest possible round trip under the timeout), so it need not send them.
 * apply/delete: takes effect on the member after request delay + API latency if the API is up.
   Refused (outage) or lost (hang, link loss, partition) writes are not applied; the client
   learns it after the reply delay (refused) or `APPLY_TIMEOUT`, and after a per-(cluster, key)
@@ -22,6 +27,7 @@ with outcomes): request link delay, API latency, reply link delay.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import simpy
@@ -31,11 +37,12 @@ from federation.core.model import ProbeResult
 from federation.runtime import Delta
 from sim.member import Member
 from sim.network import Link
-from sim.world import World
+from sim.world import World, upper
 
 APPLY_TIMEOUT = 5.0  # seconds a client waits for an API write (as the kube backend)
 RETRY_BASE = 1.0  # first retry delay after a failed write; doubles per failure ...
 RETRY_CAP = 60.0  # ... up to this
+CERTAIN_MARGIN = 1e-6  # seconds a certain probe's longest round trip stays under its timeout
 
 
 class SimGateway:
@@ -53,6 +60,8 @@ class SimGateway:
             self.synced.succeed()
         self.on_delta: Callable[[Delta], None] | None = None  # watch messages, for traffic
         self.probes_sent = 0
+        # per cluster, spans in which a fault may touch probes (`sim.faults.probe_windows`)
+        self.windows: Mapping[str, Sequence[tuple[float, float]]] = {}
         self.actions_sent = 0
         self.actions_failed = 0
 
@@ -67,15 +76,30 @@ class SimGateway:
         for c in clusters:
             link, member = self.links[c], self.members[c]
             self.probes_sent += 1
-            d_req = link.delay()
-            api = member.api_latency()
-            d_rep = link.sample()
+            rng = world.keyed(f"probe/{c}/{now!r}")
+            d_req = link.delay(rng)
+            api = member.api_latency(rng)
+            d_rep = link.sample(rng)
             if d_req is None:
                 world.at(deadline, self._probe_done, c, now, False, "lost")
             elif now + d_req >= deadline:
                 world.at(deadline, self._probe_done, c, now, False, "timeout")
             else:
                 world.later(d_req, self._probe_arrives, c, now, deadline, api, d_rep)
+
+    def quiet_until(self, cluster: str, now: float, timeout: float) -> float:
+        """A time until which every probe of `cluster` sent (from `now` on, with `timeout`)
+        succeeds for sure; `now` when the next one might not. Final: faults are known ahead."""
+        link, member = self.links.get(cluster), self.members.get(cluster)
+        if link is None or member is None or member.down or member.hang or link.partitioned:
+            return now
+        leg = link.worst()
+        if leg is None or 2 * leg + upper(member.settings.api_latency) + CERTAIN_MARGIN >= timeout:
+            return now
+        for start, end in self.windows.get(cluster, ()):  # sorted by start
+            if end >= now:  # the first fault not over: the probe's deadline must come before it
+                return max(now, start - timeout)
+        return math.inf
 
     def observe(self, now: float) -> tuple[Sequence[ProbeResult], Sequence[Delta]]:
         probes, deltas = self._probes, self._deltas

@@ -20,7 +20,7 @@ from sim.network import Link
 from sim.nodes import NodePool
 from sim.watch import Watch
 from sim.workloads import ObjectState, Workloads
-from sim.world import World, sample
+from sim.world import Uniforms, World, sample
 
 
 class Member:
@@ -56,8 +56,9 @@ class Member:
     def api_state(self) -> str:
         return "down" if self.down else "hang" if self.hang else "up"
 
-    def api_latency(self) -> float:
-        return sample(self.settings.api_latency, self._api_rng)
+    def api_latency(self, rng: Uniforms | None = None) -> float:
+        """How long the API takes to answer a request (`rng`: instead of the member's stream)."""
+        return sample(self.settings.api_latency, self._api_rng if rng is None else rng)
 
     def apply(self, action: Apply) -> None:
         self.workloads.apply(action)

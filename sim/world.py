@@ -4,6 +4,10 @@ Every random draw in the sim comes from a stream named after what it is for and 
 belongs to (`random.Random(f"{seed}/{name}")`), so adding a cluster or a fault never shifts the
 draws another cluster sees, and the same scenario with the same seed replays exactly.
 
+Draws that must not depend on how many came before (a probe's, so that the runtime may leave out
+probes whose outcome is certain without shifting anything else) come from `World.keyed`: a few
+uniforms hashed from the seed and a key naming the draw, e.g. the cluster and the probe's send time.
+
 Timers are plain `Timeout` events carrying `(function, args)` as their value with one shared
 callback, instead of a SimPy process per delayed action: a process costs an `Initialize` event,
 a generator and a termination event; a timer costs one event.
@@ -13,9 +17,11 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 from collections.abc import Callable
+from hashlib import blake2b
 from statistics import NormalDist
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 from simpy.events import Timeout
@@ -47,6 +53,10 @@ class World:
             rng = self._streams[name] = random.Random(f"{self.seed}/{name}")
         return rng
 
+    def keyed(self, key: str) -> KeyedDraws:
+        """`KEYED_DRAWS` uniforms that depend only on the seed and `key`."""
+        return KeyedDraws(f"{self.seed}/{key}")
+
     def later(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timeout:
         """Call `fn(*args)` after `delay` simulated seconds (one event, no process)."""
         ev = Timeout(self.env, delay if delay > 0.0 else 0.0, (fn, args))
@@ -64,17 +74,49 @@ class World:
         return next(env._eid) - len(env._queue)
 
 
+class Uniforms(Protocol):
+    def random(self) -> float: ...
+
+
+KEYED_DRAWS = 5  # uniforms per key: one probe takes 5 (loss and jitter both ways, API latency)
+_KEYED = struct.Struct(f"<{KEYED_DRAWS}Q")
+
+
+class KeyedDraws:
+    """A short stream of uniforms in [0, 1) hashed from a key (BLAKE2b), as `random.random()`
+    gives them: 53 bits each, so at most 1 - 2**-53. Costs one hash, about a tenth of seeding a
+    `random.Random`."""
+
+    __slots__ = ("_i", "_words")
+
+    def __init__(self, key: str) -> None:
+        self._words: tuple[int, ...] = _KEYED.unpack(
+            blake2b(key.encode(), digest_size=_KEYED.size).digest()
+        )
+        self._i = 0
+
+    def random(self) -> float:
+        w = self._words[self._i]  # IndexError past KEYED_DRAWS: a caller took more than its share
+        self._i += 1
+        return (w >> 11) * 2.0**-53
+
+
 _STD_NORMAL = NormalDist()
+# the extreme standard normal draws `std_normal` can return (u in [1e-300, 1 - 2**-53]), widened
+# a hair against rounding: the bounds of every delay the sim samples
+Z_HIGH = _STD_NORMAL.inv_cdf(1.0 - 2.0**-53) + 1e-6
+Z_LOW = _STD_NORMAL.inv_cdf(1e-300) - 1e-6
+_EXP_HIGH = -math.log(2.0**-53) + 1e-6  # the largest -log(1 - u)
 
 
-def std_normal(rng: random.Random) -> float:
+def std_normal(rng: Uniforms) -> float:
     """A standard normal draw from exactly one `rng.random()` (inverse CDF; `gauss` caches a
     second value between calls, which would couple unrelated draws of a shared stream)."""
     u = rng.random()
     return _STD_NORMAL.inv_cdf(u if u > 1e-300 else 1e-300)
 
 
-def sample(d: Distribution, rng: random.Random) -> float:
+def sample(d: Distribution, rng: Uniforms) -> float:
     """One draw of `d` (seconds, never negative), clipped to [low, high] when those are given.
 
     Every kind takes exactly one `rng.random()` (even "constant"), so a stream's position depends
@@ -94,6 +136,31 @@ def sample(d: Distribution, rng: random.Random) -> float:
         x = d.median * math.exp(d.sigma * std_normal(rng))
     elif kind == "normal":
         x = d.mean + d.sigma * std_normal(rng)
+    else:
+        raise ValueError(f"unknown distribution kind {kind!r}")
+    if d.low is not None and x < d.low:
+        x = d.low
+    if d.high is not None and x > d.high:
+        x = d.high
+    return x if x > 0.0 else 0.0
+
+
+def upper(d: Distribution) -> float:
+    """The largest value `sample(d, ...)` can return: a hard bound, since a uniform draw is at
+    most 1 - 2**-53 (a normal draw at most `Z_HIGH`), not a quantile."""
+    kind = d.kind
+    if kind == "constant":
+        x = d.value
+    elif kind == "uniform":
+        lo = d.low if d.low is not None else 0.0
+        hi = d.high if d.high is not None else lo
+        return max(lo, hi, 0.0)  # returned unclipped, as `sample` does
+    elif kind == "exponential":
+        x = d.mean * _EXP_HIGH if d.mean > 0 else 0.0
+    elif kind == "lognormal":
+        x = d.median * math.exp(max(d.sigma * Z_HIGH, d.sigma * Z_LOW)) if d.median > 0 else 0.0
+    elif kind == "normal":
+        x = d.mean + max(d.sigma * Z_HIGH, d.sigma * Z_LOW)
     else:
         raise ValueError(f"unknown distribution kind {kind!r}")
     if d.low is not None and x < d.low:
