@@ -187,12 +187,20 @@ def table(result: Mapping[str, Any]) -> str:
     day = extra.get("day", {})
     if day.get("long"):
         s, g = day["short"], day["long"]
+        per_hour = day["idle_per_hour"]
         lines.append(
             f"Day: {s['simulated_s'] / 3600:g} h {s['wall_s']} s ({s['events']} events), "
             f"{g['simulated_s'] / 3600:g} h {g['wall_s']} s ({g['events']} events); each quiet "
-            f"hour costs {day['idle_per_hour']['events']:g} events, "
-            f"{day['idle_per_hour']['cycles']:g} cycles, "
-            f"{day['idle_per_hour']['reconciles']:g} workload reconciles"
+            f"hour costs {per_hour['events']:g} events, {per_hour['cycles']:g} cycles, "
+            f"{per_hour['reconciles']:g} workload reconciles"
+            + (
+                f", {per_hour['probes_sent']:g} probes; CPU {s['cpu_s']} s -> {g['cpu_s']} s "
+                f"(x{day.get('day_cpu_ratio')}); probes sent {s['probes_sent']} -> "
+                f"{g['probes_sent']}, left out as certain {s['probes_left_out']} -> "
+                f"{g['probes_left_out']}"
+                if "cpu_s" in s
+                else ""
+            )
         )
     if extra.get("startup"):
         from benchmarks.startup import lines as startup_lines
