@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from federation.core.health import ClusterHealth
+from federation.core.migration import Progress
 from federation.core.model import PurgeMode, Resources
 
 
@@ -54,6 +55,9 @@ class Event:
         "readmit",
         "reschedule",
         "unschedulable",
+        "migrate",
+        "steer",
+        "migrated",
     ]
     cluster: str = ""
     workload: str = ""
@@ -108,6 +112,7 @@ class WorkloadState:
     unschedulable: int = 0  # replicas the last division could place nowhere
     # cluster -> room its replicas asked of that cluster but not on a node yet reserve there
     reserved: Mapping[str, Resources] = field(default_factory=dict)
+    migration: Progress | None = None  # a migration of this workload (federation.core.migration)
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,7 @@ class FederationState:
                 drop(ws.pending_since),
                 drop(ws.limits),
                 ws.unschedulable,
+                migration=ws.migration,
             )
             for key, ws in self.workloads.items()
         }
