@@ -12,7 +12,7 @@ import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from federation.core.actions import (
     Action,
@@ -35,6 +35,9 @@ from federation.core.model import (
 from federation.core.nominal import nominal
 from federation.core.planner import reconcile, refresh_ready, touching
 from federation.recorder import Recorder
+
+if TYPE_CHECKING:
+    from federation.operations import Operator
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,13 @@ class ControlLoop:
         inflight_timeout: float = 10.0,
         rescheduling: Rescheduling = Rescheduling(),
         always_full: bool = False,
+        operator: Operator | None = None,
     ) -> None:
+        # operations on the timeline (federation.operations): the loop starts from the
+        # documents as they are before the first one and carries each out when it is due
+        self.operator = operator
+        if operator is not None:
+            desired = operator.initial()
         self.desired = desired
         self.gateway = gateway
         self.recorder = recorder
@@ -257,6 +266,11 @@ class ControlLoop:
         if now is not None:
             self._record_desired(sorted(changed), now)
 
+    def touch(self, keys: Collection[str]) -> None:
+        """Reconcile these workloads at the next cycle though nothing changed."""
+        if self._dirty is not None:
+            self._dirty.update(keys)
+
     def _record_desired(self, keys: Sequence[str], now: float) -> None:
         """A `desired` row per workload with replicas: the federation-wide total it is meant to
         run and its nominal layout (`federation.core.nominal`), the yardstick of availability."""
@@ -279,6 +293,8 @@ class ControlLoop:
     def cycle(self, now: float) -> float:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
         self.cycles += 1
+        if self.operator is not None:
+            self.operator.due(self, now)
         probes, deltas = self.gateway.observe(now)
         orphaned = self._settle(deltas)
         changed, flipped = self.view.merge(deltas)
@@ -289,7 +305,7 @@ class ControlLoop:
             k for k in self.view.ready_only - orphaned
             if not self.always_full
             and k in self.statuses
-            and not self.state.workloads.get(k, _NO_STATE).evictions
+            and not self.state.workloads.get(k, _NO_STATE).waiting
         }
         changed -= quiet
         for c in flipped:  # like a health change: whatever could go there or is there
@@ -341,6 +357,8 @@ class ControlLoop:
         if sent:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
+        if self.operator is not None:
+            self.operator.settle(self, now)
         self.last_cycle = CycleStats(
             now, queued, len(plan.workloads), len(sent), len(probes), len(deltas), dirty is None
         )
@@ -356,6 +374,8 @@ class ControlLoop:
             deadline = min(deadline, self._wakeups[0][0])
         if plan.requeue_after is not None:
             deadline = min(deadline, now + plan.requeue_after)
+        if self.operator is not None and self.operator.next_at is not None:
+            deadline = min(deadline, self.operator.next_at)
         return max(deadline, now)
 
     # A level-triggered core asks for the same write again whenever it looks at a workload

@@ -34,7 +34,7 @@ from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
 from federation.api.schema import CORE_GROUPS, KINDS, NATIVE
-from federation.api.source import SourceDoc, parse
+from federation.api.source import SourceDoc, describe, parse
 from federation.api.structure import structure_errors
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
@@ -248,6 +248,7 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
 
 
 def _scenario_builder(
+    s: _Session,
     doc: SourceDoc,
     world: timeline.World,
     desired: DesiredState,
@@ -261,8 +262,23 @@ def _scenario_builder(
         if isinstance(d.data, Mapping) and d.data.get("kind") == "Cluster"
     }
     base = health_defaults(origins, kubefed)
+
+    def inline(path: Path, data: Mapping[str, Any]) -> Record | None:
+        """The record of a document written inside the scenario (an `apply` operation's), its
+        problems located in the scenario's file."""
+        sub = SourceDoc(
+            doc.file,
+            doc.index,
+            data,
+            doc.line_of(path),
+            doc.lines,
+            origin=(((), tuple(path)),),
+            where=describe(data) if isinstance(data, Mapping) else "",
+        )
+        return s.record(sub)
+
     return lambda ctx: scenario_loader.scenario(
-        ctx, doc.data, world, desired, doc.file, base, services
+        ctx, doc.data, world, desired, doc.file, base, services, inline
     )
 
 
@@ -293,7 +309,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed, tuple(v)))
+        scen = s.convert(doc, _scenario_builder(s, doc, world, desired, fed, tuple(v)))
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))

@@ -114,6 +114,13 @@ class WorkloadState:
     reserved: Mapping[str, Resources] = field(default_factory=dict)
     migration: Progress | None = None  # a migration of this workload (federation.core.migration)
 
+    @property
+    def waiting(self) -> bool:
+        """Does a decision wait on readiness: a cluster draining, or a migration under way?"""
+        return bool(self.evictions) or (
+            self.migration is not None and self.migration.finished_at is None
+        )
+
 
 @dataclass(frozen=True)
 class FederationState:

@@ -68,6 +68,7 @@ class Migration:
 class Progress:
     """How far one migration got (the core's state)."""
 
+    name: str  # the migration's
     started_at: float
     origin: Mapping[str, int]  # what was asked of each cluster when it began
     asked: Mapping[str, int]  # what the last step asked
@@ -133,9 +134,11 @@ def advance(
     the move (its assignment), used when the move begins; `ready` the Ready replicas per
     cluster now."""
     events: list[tuple[str, dict[str, object]]] = []
+    if progress is not None and progress.name != m.name:
+        progress = None  # a new migration of the same workload starts afresh
     if progress is None:
         origin = {c: n for c, n in sorted(asked.items()) if n > 0}
-        progress = Progress(now, origin, origin)
+        progress = Progress(m.name, now, origin, origin)
         events.append(
             (
                 "migrate",

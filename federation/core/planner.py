@@ -240,6 +240,19 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     return _Outcome(actions, status, new_state, drain.events, wakeup)
 
 
+def _emptied(ctx: Context, cluster: str, key: str) -> bool:
+    """Is `cluster` unjoining with nothing else of ours assigned or draining there? Only then
+    do its namespaces go (deleting one would take what is still draining in it along)."""
+    c = ctx.desired.cluster(cluster)
+    if c is None or c.draining != "unjoin":
+        return False
+    return not any(
+        cluster in ws.assignment or cluster in ws.evictions
+        for k, ws in ctx.states.items()
+        if k != key
+    )
+
+
 def _draining(ctx: Context, clusters: Iterable[str]) -> set[str]:
     """The clusters among these drained for maintenance or unjoining."""
     out = set()
@@ -393,8 +406,7 @@ def _sync(
             continue
         obj = ctx.object(name, w.key)
         ready = None if obj is None else obj.ready_replicas
-        leaving = ctx.desired.cluster(name)
-        if w.kind == "Namespace" and not (leaving is not None and leaving.draining == "unjoin"):
+        if w.kind == "Namespace" and not _emptied(ctx, name, w.key):
             # a namespace may hold more than what we put there: moving a workload away from a
             # cluster never deletes it (removing it from the federation does)
             clusters[name] = ClusterStatus(None, None, True, "Retained")

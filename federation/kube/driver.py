@@ -18,6 +18,7 @@ from federation.kube.fleet import DEFAULT_WORKDIR, Members, obtain
 from federation.kube.members import MemberHandle
 from federation.kube.traffic import watched_kinds
 from federation.kube.truth import TruthRecorder
+from federation.operations import Operator
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 
@@ -88,6 +89,11 @@ def run(
             scenario.health,
             scenario.sim.resync_period,
             rescheduling=scenario.rescheduling,
+            operator=(
+                Operator(scenario.operations, scenario.desired, recorder)
+                if scenario.operations
+                else None
+            ),
         )
         base = dict(scenario.desired.workloads)
 
