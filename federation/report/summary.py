@@ -11,6 +11,7 @@ from federation.api.scenario import Scenario
 from federation.recorder import Row
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
+from federation.report.operations import deleted_at, operations
 from federation.report.traffic_summary import TrafficView, section
 
 
@@ -45,6 +46,12 @@ def summarize(
     traffic = section(view, end, backend)
     if traffic is not None:
         summary["traffic"], summary["cost"] = traffic
+    for key, t in deleted_at(rows).items():
+        if key in summary["workloads"]:
+            summary["workloads"][key]["deleted_at"] = t
+    if any(r.kind == "operation" for r in rows):
+        backends = {s.key: s.backends for s in scenario.traffic.services}
+        summary["operations"] = operations(rows, all_series, end, view, backends)
     j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     if extra:
