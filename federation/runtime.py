@@ -9,7 +9,7 @@ which one it is.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from federation.core.actions import (
     Action,
     Apply,
+    Event,
     FederationState,
     Plan,
     WorkloadState,
@@ -204,6 +205,8 @@ class ControlLoop:
         # operations on the timeline (federation.operations): the loop starts from the
         # documents as they are before the first one and carries each out when it is due
         self.operator = operator
+        # callbacks given each cycle's events (the traffic model acts on `steer`)
+        self.watchers: list[Callable[[Sequence[Event]], None]] = []
         if operator is not None:
             desired = operator.initial()
         self.desired = desired
@@ -357,6 +360,9 @@ class ControlLoop:
         if sent:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
+        if plan.events:
+            for watch in self.watchers:
+                watch(plan.events)
         if self.operator is not None:
             self.operator.settle(self, now)
         self.last_cycle = CycleStats(

@@ -156,6 +156,8 @@ def _run(
             raise ValueError(f"load-surge: workload {ref!r} matches {len(named)} workloads")
         return named[0]
 
+    if traffic is not None:
+        loop.watchers.append(traffic.on_events)
     Injector(world, members, recorder, surge, resolve, scenario.duration, traffic).schedule(
         scenario.faults
     )

@@ -95,6 +95,8 @@ def run(
                 else None
             ),
         )
+        if traffic is not None:
+            loop.watchers.append(traffic.on_events)
         base = dict(scenario.desired.workloads)
 
         def on_load(key: str, replicas: int) -> None:

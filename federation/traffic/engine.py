@@ -126,6 +126,17 @@ class TrafficEngine(Flows):
             if ep.known.get(key, 0) != n:
                 ep.known[key] = n
                 self.dirty_answers.add(i)
+                if ep.withdrawn and ep.endpoints == 0:
+                    ep.withdrawn = False
+
+    def steer_away(self, cluster: str, key: str, now: float) -> None:
+        """The federation takes `cluster` out of the answers of the services `key` backs (a
+        migration leaving it) until their endpoints there are gone."""
+        for i in self.backing.get(key, ()):
+            ep = self._endpoint(i, cluster)
+            if not ep.withdrawn:
+                ep.withdrawn = True
+                self.dirty_answers.add(i)
 
     def observed_endpoints(self, cluster: str, service: str, n: int, now: float) -> None:
         """The answerer sees `n` ready endpoints of `service` ("namespace/name") on `cluster`
@@ -137,6 +148,8 @@ class TrafficEngine(Flows):
         if ep.known != {service: n}:
             ep.known = {service: n}
             self.dirty_answers.add(i)
+            if ep.withdrawn and n == 0:
+                ep.withdrawn = False
 
     def cut(self, region: str, clusters: Sequence[str], on: bool, now: float) -> None:
         """Clients of `region` cannot reach `clusters` (on) or can again (off)."""

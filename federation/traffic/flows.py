@@ -57,7 +57,7 @@ class Flows:
         cands = []
         for c, ep in self.endpoints[i].items():
             n = ep.endpoints
-            if n > 0:
+            if n > 0 and not ep.withdrawn:
                 cl = self.clusters.get(c)
                 region = cl.region if cl else ""
                 cands.append(Candidate(c, region, n, ep.health.healthy, self._rtt_to(st, c)))
