@@ -102,19 +102,24 @@ class Operator:
             m = replace(
                 op.migration,
                 at=now,
-                allowed=frozenset((on - set(op.migration.sources)) | set(op.migration.destinations)),
+                allowed=frozenset(
+                    (on - set(op.migration.sources)) | set(op.migration.destinations)
+                ),
             )
-            self._row(
-                now,
-                op,
-                **{"from": list(m.sources), "to": list(m.destinations), "preserve": m.preserve},
-            )
+            moves: dict[str, Any] = {
+                "from": list(m.sources),
+                "to": list(m.destinations),
+                "preserve": m.preserve,
+            }
+            self._row(now, op, **moves)
             loop.update_desired(
                 d.changed(migrations={**d.migrations, op.workload: m}), [op.workload], now
             )
         elif op.kind == "join":
             have = {c.name for c in d.clusters}
-            new = [c for c in self.declared.clusters if c.name in op.clusters and c.name not in have]
+            new = [
+                c for c in self.declared.clusters if c.name in op.clusters and c.name not in have
+            ]
             for c in op.clusters:
                 self._row(now, op, c)
             loop.update_desired(d.changed(clusters=[*d.clusters, *new]), everything, now)

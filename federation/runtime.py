@@ -305,7 +305,8 @@ class ControlLoop:
         # readiness alone decides nothing for a workload with nothing draining (no eviction
         # waits for its replacements): refresh its status, skip the reconcile
         quiet = {
-            k for k in self.view.ready_only - orphaned
+            k
+            for k in self.view.ready_only - orphaned
             if not self.always_full
             and k in self.statuses
             and not self.state.workloads.get(k, _NO_STATE).waiting

@@ -63,7 +63,9 @@ class SimTraffic:
         for e in events:
             if e.kind == "steer":
                 for c in e.fields.get("away", ()):
-                    self.engine.steer_away(c, e.workload, self.world.env.now)
+                    self.engine.steer(c, e.workload, True, self.world.env.now)
+                for c in e.fields.get("back", ()):
+                    self.engine.steer(c, e.workload, False, self.world.env.now)
                 self._arm()
 
     def cut_health_checks(self, clusters: Sequence[str], on: bool) -> None:

@@ -148,9 +148,7 @@ def _clusters(
     return tuple(sorted(set(names)))
 
 
-def _document(
-    ctx: Ctx, path: Path, d: Mapping[str, Any], world: World, inline: Inline
-) -> Any:
+def _document(ctx: Ctx, path: Path, d: Mapping[str, Any], world: World, inline: Inline) -> Any:
     kind = d.get("kind")
     if kind in ("Scenario", "MultiClusterService", "ClusterTaintPolicy"):
         ctx.error((*path, "kind"), f"a {kind} cannot be applied on the timeline, got {show(kind)}")

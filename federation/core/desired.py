@@ -179,7 +179,8 @@ class DesiredState:
     ) -> DesiredState:
         """A copy with some documents replaced (operations on the timeline), nothing memoised."""
         return DesiredState(
-            tuple(sorted(clusters, key=lambda c: c.name)) if clusters is not None
+            tuple(sorted(clusters, key=lambda c: c.name))
+            if clusters is not None
             else self.clusters,
             tuple(policies) if policies is not None else self.policies,
             tuple(overrides) if overrides is not None else self.overrides,

@@ -10,10 +10,11 @@ replicas get there is `step`: the rolling-update arithmetic of a Deployment, acr
   never asking more than `final total + surge` replicas in all; a source gives up only replicas
   that are not Ready, or Ready ones beyond the final total (so Ready never drops below
   min(Ready now, final total)). With `steer` > 0 (a federated service's clients keep an answer
-  for that long: TTL plus client cache, and a margin) the sources keep their Ready replicas
-  until the rest of the layout is all Ready, clients are steered away from them (a `steer`
-  event) and `steer` seconds have passed: they serve their clients until no client is left.
-  The surge budget is then at least what moves.
+  for that long: TTL plus client cache, and a margin) clients are kept off the destinations
+  while they start (a `steer` event), and the sources keep their Ready replicas until the rest
+  of the layout is all Ready; then clients are steered from the sources to the destinations
+  (a second `steer` event) and the sources go only `steer` seconds later: they serve their
+  clients until no client is left. The surge budget is then at least what moves.
 * Without it (what a rescheduler without make-before-break does): the final layout at once,
   the sources deleted while the destinations start.
 """
@@ -149,10 +150,14 @@ def advance(
                     "origin": dict(origin),
                     "final": {c: n for c, n in sorted(final.items()) if n > 0},
                     "preserve": m.preserve,
-                    "max_surge": m.budget(sum(final.values())),
+                    "max_surge": m.budget(sum(final.values())) if m.preserve else 0,
                 },
             )
         )
+        new_ones = [c for c in m.destinations if c not in origin]
+        if m.preserve and m.steer > 0 and new_ones:
+            # clients are not sent to a destination before the whole layout can serve them
+            events.append(("steer", {"name": m.name, "away": new_ones, "back": []}))
     if progress.finished_at is not None:
         return {c: n for c, n in final.items() if n > 0}, progress, events, None
     total = sum(final.values())
@@ -161,14 +166,22 @@ def advance(
     hold = False
     if m.preserve and m.steer > 0:
         # the rest of the layout Ready: steer clients away, then wait the answers out
-        rest = all(
-            ready.get(c, 0) >= n for c, n in final.items() if n > 0 and c not in m.sources
-        )
+        rest = all(ready.get(c, 0) >= n for c, n in final.items() if n > 0 and c not in m.sources)
         settled = progress.settled_at
         if rest and settled is None:
             settled = now
             progress = replace(progress, settled_at=now, steered=m.sources)
-            events.append(("steer", {"name": m.name, "away": list(m.sources), "wait": m.steer}))
+            events.append(
+                (
+                    "steer",
+                    {
+                        "name": m.name,
+                        "away": list(m.sources),
+                        "back": list(m.destinations),
+                        "wait": m.steer,
+                    },
+                )
+            )
         hold = settled is None or now < settled + m.steer
         if settled is not None and hold:
             wake = settled + m.steer

@@ -30,13 +30,13 @@ from federation.core.conditions import cluster_conditions, condition
 from federation.core.context import Context
 from federation.core.desired import DesiredState
 from federation.core.eviction import Drain
-from federation.core.migration import Migration, Progress, advance
 from federation.core.health import (
     ClusterHealth,
     HealthThresholds,
     health_taints,
     observe_probe,
 )
+from federation.core.migration import Migration, Progress, advance
 from federation.core.model import (
     KIND_ORDER,
     Observation,

@@ -67,7 +67,9 @@ class KubeTraffic:
         for e in events:
             if e.kind == "steer":
                 for c in e.fields.get("away", ()):
-                    self._put("steer_away", c, e.workload)
+                    self._put("steer", c, e.workload, True)
+                for c in e.fields.get("back", ()):
+                    self._put("steer", c, e.workload, False)
 
     def client_partition(self, f: Fault, on: bool) -> None:
         region = str(f.params.get("clients", ""))

@@ -124,18 +124,20 @@ class TrafficEngine(Flows):
         for i in self.backing.get(key, ()):
             ep = self._endpoint(i, cluster)
             if ep.known.get(key, 0) != n:
+                before = ep.endpoints
                 ep.known[key] = n
                 self.dirty_answers.add(i)
-                if ep.withdrawn and ep.endpoints == 0:
-                    ep.withdrawn = False
+                if ep.withdrawn and before and not ep.endpoints:
+                    ep.withdrawn = False  # gone from there: a later comer is answered again
 
-    def steer_away(self, cluster: str, key: str, now: float) -> None:
-        """The federation takes `cluster` out of the answers of the services `key` backs (a
-        migration leaving it) until their endpoints there are gone."""
+    def steer(self, cluster: str, key: str, away: bool, now: float) -> None:
+        """The federation takes `cluster` out of the answers of the services `key` backs
+        (`away`: a migration leaving it, or one whose replicas there are still starting) until
+        their endpoints there are gone, or puts it back."""
         for i in self.backing.get(key, ()):
             ep = self._endpoint(i, cluster)
-            if not ep.withdrawn:
-                ep.withdrawn = True
+            if ep.withdrawn != away:
+                ep.withdrawn = away
                 self.dirty_answers.add(i)
 
     def observed_endpoints(self, cluster: str, service: str, n: int, now: float) -> None:
@@ -146,9 +148,10 @@ class TrafficEngine(Flows):
             return
         ep = self._endpoint(i, cluster)
         if ep.known != {service: n}:
+            before = ep.endpoints
             ep.known = {service: n}
             self.dirty_answers.add(i)
-            if ep.withdrawn and n == 0:
+            if ep.withdrawn and before and not n:
                 ep.withdrawn = False
 
     def cut(self, region: str, clusters: Sequence[str], on: bool, now: float) -> None:

@@ -14,22 +14,41 @@ CASES = [
     # 4 on a -> 4 on b, surge 1: b gets 1 first; a keeps all 4 (only 4 Ready, none spare)
     ("start: b +1 within surge 1", {"b": 4}, {"a": 4}, {"a": 4}, 1, True, {"a": 4, "b": 1}),
     # b's 1 is Ready: 5 Ready, 1 above the total: a gives 1 Ready, b grows by 1
-    ("b1 ready: a 4->3, b 1->2", {"b": 4}, {"a": 4, "b": 1}, {"a": 4, "b": 1}, 1, True,
-     {"a": 3, "b": 2}),
+    (
+        "b1 ready: a 4->3, b 1->2",
+        {"b": 4},
+        {"a": 4, "b": 1},
+        {"a": 4, "b": 1},
+        1,
+        True,
+        {"a": 3, "b": 2},
+    ),
     # b's replica still starting: nothing spare, nothing moves
-    ("b1 starting: hold", {"b": 4}, {"a": 4, "b": 1}, {"a": 4, "b": 0}, 1, True,
-     {"a": 4, "b": 1}),
+    ("b1 starting: hold", {"b": 4}, {"a": 4, "b": 1}, {"a": 4, "b": 0}, 1, True, {"a": 4, "b": 1}),
     # a's replicas not Ready can go at once: they serve nobody
-    ("a has 2 not Ready: cut them", {"b": 4}, {"a": 4, "b": 1}, {"a": 2, "b": 0}, 1, True,
-     {"a": 2, "b": 3}),
+    (
+        "a has 2 not Ready: cut them",
+        {"b": 4},
+        {"a": 4, "b": 1},
+        {"a": 2, "b": 0},
+        1,
+        True,
+        {"a": 2, "b": 3},
+    ),
     # surge 2 over two destinations: one each, by name
-    ("surge 2 over b, c", {"b": 2, "c": 2}, {"a": 4}, {"a": 4}, 2, True,
-     {"a": 4, "b": 1, "c": 1}),
+    ("surge 2 over b, c", {"b": 2, "c": 2}, {"a": 4}, {"a": 4}, 2, True, {"a": 4, "b": 1, "c": 1}),
     # the last step: b all Ready, a's last one goes
     ("last: a 1->0", {"b": 4}, {"a": 1, "b": 4}, {"a": 1, "b": 4}, 1, True, {"b": 4}),
     # a cluster outside the move keeps its count
-    ("c untouched", {"b": 2, "c": 2}, {"a": 2, "c": 2}, {"a": 2, "c": 2}, 1, True,
-     {"a": 2, "b": 1, "c": 2}),
+    (
+        "c untouched",
+        {"b": 2, "c": 2},
+        {"a": 2, "c": 2},
+        {"a": 2, "c": 2},
+        1,
+        True,
+        {"a": 2, "b": 1, "c": 2},
+    ),
     # without preserve: the final layout at once
     ("naive: all at once", {"b": 4}, {"a": 4}, {"a": 4}, 1, False, {"b": 4}),
 ]
@@ -73,7 +92,7 @@ def test_a_whole_move_by_hand() -> None:
     seen = []
     for t in range(10):
         ready = dict(asked)  # everything asked last time is Ready now
-        asked, progress, events, _ = advance(m, progress, {"b": 4}, {"a": 4}, ready, float(t))
+        asked, progress, _events, _ = advance(m, progress, {"b": 4}, {"a": 4}, ready, float(t))
         seen.append((asked.get("a", 0), asked.get("b", 0)))
         if progress.finished_at is not None:
             break
@@ -87,11 +106,16 @@ def test_steering_waits_the_answers_out() -> None:
     more, then goes."""
     m = Migration("m", "w", ("a",), ("b",), 0.0, max_surge=1, steer=6.0)
     p = None
-    asked, p, _, _ = advance(m, p, {"b": 2}, {"a": 2}, {"a": 2}, 0.0)
+    asked, p, events, _ = advance(m, p, {"b": 2}, {"a": 2}, {"a": 2}, 0.0)
     assert asked == {"a": 2, "b": 2}  # the budget grows to what moves: a still serves
+    # clients kept off b while it starts
+    assert [(k, f.get("away"), f.get("back")) for k, f in events] == [
+        ("migrate", None, None),
+        ("steer", ["b"], []),
+    ]
     asked, p, events, wake = advance(m, p, {"b": 2}, {"a": 2}, {"a": 2, "b": 2}, 1.0)
     assert asked == {"a": 2, "b": 2} and wake == 7.0
-    assert [k for k, _ in events] == ["steer"]
+    assert [(k, f["away"], f["back"]) for k, f in events] == [("steer", ["a"], ["b"])]
     asked, p, _, _ = advance(m, p, {"b": 2}, {"a": 2}, {"a": 2, "b": 2}, 7.0)
     assert asked == {"b": 2}
 

@@ -55,12 +55,18 @@ def _left(kube_members: KubeMembers, name: str) -> list[str]:
         apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
         sel = "app=web"
         return [
-            *(f"deployment/{d.metadata.name}" for d in apps.list_namespaced_deployment(
-                "shop", label_selector=sel).items),
-            *(f"replicaset/{r.metadata.name}" for r in apps.list_namespaced_replica_set(
-                "shop", label_selector=sel).items),
-            *(f"pod/{p.metadata.name}" for p in core.list_namespaced_pod(
-                "shop", label_selector=sel).items),
+            *(
+                f"deployment/{d.metadata.name}"
+                for d in apps.list_namespaced_deployment("shop", label_selector=sel).items
+            ),
+            *(
+                f"replicaset/{r.metadata.name}"
+                for r in apps.list_namespaced_replica_set("shop", label_selector=sel).items
+            ),
+            *(
+                f"pod/{p.metadata.name}"
+                for p in core.list_namespaced_pod("shop", label_selector=sel).items
+            ),
         ]
 
 

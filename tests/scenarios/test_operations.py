@@ -8,7 +8,15 @@ import pytest
 from federation.api import LoadError, load_text
 from federation.report.figures import series, value_at
 from sim.driver import run as sim_run
-from tests.scenarios.federations import cluster, deployment, load, ready_at, rows, run, scenario_text
+from tests.scenarios.federations import (
+    cluster,
+    deployment,
+    load,
+    ready_at,
+    rows,
+    run,
+    scenario_text,
+)
 
 POLICY = """\
 apiVersion: kfed.io/v1alpha1
@@ -110,7 +118,7 @@ def test_migrate_keeps_every_replica_and_surges_within_budget() -> None:
     assert op["surge_peak"] == 1
     assert op["finished_at"] is not None and op["move_seconds"] > 0
     # the first write of the move is one replica at a destination
-    first = [r for r in rows(out, "apply", workload=WEB) if r.t >= 60][0]
+    first = next(r for r in rows(out, "apply", workload=WEB) if r.t >= 60)
     assert (first.cluster, first.fields["replicas"]) == ("m3", 1)
     assert ready_at(out, WEB, "m1", 199) == 0 and ready_at(out, WEB, "m3", 199) == 2
 
@@ -169,8 +177,7 @@ def test_migrate_outside_the_placement_is_refused() -> None:
 def test_a_cluster_joins_once() -> None:
     text = scenario_text(
         _spec(
-            "  - {at: 10, operation: join, cluster: m4}\n"
-            "  - {at: 20, operation: join, cluster: m4}"
+            "  - {at: 10, operation: join, cluster: m4}\n  - {at: 20, operation: join, cluster: m4}"
         ),
         DOCS,
     )
