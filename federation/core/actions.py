@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from federation.core.health import ClusterHealth
@@ -144,18 +144,18 @@ class FederationState:
             return {k: v for k, v in m.items() if k != cluster}
 
         workloads = {
-            key: WorkloadState(
-                drop(ws.assignment),
-                drop(ws.evictions),
-                drop(ws.evicted_from),
-                drop(ws.pending_since),
-                drop(ws.limits),
-                ws.unschedulable,
-                migration=ws.migration,
+            key: replace(
+                ws,
+                assignment=drop(ws.assignment),
+                evictions=drop(ws.evictions),
+                evicted_from=drop(ws.evicted_from),
+                pending_since=drop(ws.pending_since),
+                limits=drop(ws.limits),
+                reserved=drop(ws.reserved),
             )
             for key, ws in self.workloads.items()
         }
-        return FederationState(drop(self.health), workloads)
+        return FederationState(drop(self.health), workloads, drop(self.reserved))
 
 
 @dataclass(frozen=True)
