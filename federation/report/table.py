@@ -85,8 +85,9 @@ def render_summary(
     items = list(summary["workloads"].items())
     rows = []
     for key, w in items[:MAX_WORKLOADS]:
+        deleted = w.get("deleted_at")
         row = [
-            key,
+            key if deleted is None else f"{key} (deleted at {deleted:g}s)",
             str(w["desired"]),
             f"{100 * w['availability']:.2f}",
             _num(w["unavailable_replica_seconds"]),

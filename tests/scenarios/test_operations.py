@@ -7,6 +7,7 @@ import pytest
 
 from federation.api import LoadError, load_text
 from federation.report.figures import series, value_at
+from federation.report.table import render_summary
 from sim.driver import run as sim_run
 from tests.scenarios.federations import (
     cluster,
@@ -68,6 +69,7 @@ def test_delete_removes_every_copy_and_stops_counting() -> None:
     # the time after the deletion counts neither as served nor as missing
     assert fig["availability"] == 1.0 and fig["unavailable_replica_seconds"] == 0
     assert [r.cluster for r in rows(out, "delete", workload=API)] == ["m1", "m2"]
+    assert f"{API} (deleted at 100s)" in render_summary(out.summary)
 
 
 def test_drain_moves_replicas_make_before_break_and_uncordon_readmits() -> None:
