@@ -22,6 +22,7 @@ from typing import Any
 import simpy
 
 from federation.api.scenario import Scenario
+from federation.autoscaling.driving import autoscaler
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
@@ -135,6 +136,7 @@ def _run(
         settings.resync_period,
         rescheduling=scenario.rescheduling,
         always_full=always_full,
+        autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
     )
 
     def surge(key: str, replicas: int | None) -> int | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import hazards, timeline, traffic_scenario
+from federation.api import autoscaling, hazards, timeline, traffic_scenario
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
 from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
+from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Rescheduling
@@ -150,6 +151,7 @@ def scenario(
     source: str,
     health: HealthThresholds = HealthThresholds(),
     services: tuple[MultiClusterService, ...] = (),
+    autoscalers: tuple[tuple[FederatedHPA, ...], tuple[CronFederatedHPA, ...]] = ((), ()),
 ) -> Scenario:
     """The Scenario document `d`; `health` holds the defaults of what spec.health leaves out
     (kfed's, or Karmada's or KubeFed's when every cluster is theirs)."""
@@ -185,5 +187,6 @@ def scenario(
         rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         traffic=traffic,
+        autoscaling=autoscaling.autoscaling(ctx, spec, *autoscalers, traffic, duration),
         description=spec.get("description", ""),
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from federation.api.scenario import Scenario
+from federation.autoscaling.driving import autoscaler
 from federation.kube.cleanup import delete_managed
 from federation.kube.fault_schedule import FaultRunner
 from federation.kube.fleet import DEFAULT_WORKDIR, Members, obtain
@@ -88,6 +89,7 @@ def run(
             scenario.health,
             scenario.sim.resync_period,
             rescheduling=scenario.rescheduling,
+            autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
         )
         base = dict(scenario.desired.workloads)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from federation.api.scenario import Scenario
 from federation.recorder import Row
+from federation.report.autoscaling import section as autoscaling_section
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
 from federation.report.traffic_summary import TrafficView, section
@@ -45,6 +46,9 @@ def summarize(
     traffic = section(view, end, backend)
     if traffic is not None:
         summary["traffic"], summary["cost"] = traffic
+    scaling = autoscaling_section(rows)
+    if scaling is not None:
+        summary["autoscaling"] = scaling
     j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     if extra:
