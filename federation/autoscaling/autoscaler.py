@@ -7,7 +7,7 @@ each member's own HPA writes into its copy. Evaluations that change nothing cost
 Rows: `autoscale` (cluster "" for a FederatedHPA, the member for a per-cluster HPA): the HPA,
 the `current` and `desired` replicas, the metric's `proposal`, `utilization` (% of the request,
 as the HPA read it), `calibration`, `ready_pods`, `reason`; written when any of them changes.
-`cron` (cluster ""): a rule fired, with what it set.
+`cron` (cluster ""): a rule fired, with what it set. Every rescale is a row.
 """
 
 from __future__ import annotations
@@ -246,8 +246,8 @@ class Autoscaler:
         self, now: float, cluster: str, hpa: FederatedHPA, w: Workload, **fields: object
     ) -> None:
         k = (hpa.key, cluster)
-        if self._last.get(k) == fields:
-            return
+        if self._last.get(k) == fields and fields["desired"] == fields["current"]:
+            return  # a rescale is always a row; an evaluation only when something differs
         self._last[k] = fields
         self.recorder.row(now, "autoscale", cluster, w.key, hpa=hpa.key, **fields)
 
