@@ -153,7 +153,8 @@ def test_cron_on_a_federated_hpa_sets_min_and_max() -> None:
         (
             [
                 cron(
-                    f"{{{TARGET}, rules: [{{name: r, schedule: '* * * * *', targetMinReplicas: 1}}]}}"
+                    f"{{{TARGET}, rules: "
+                    "[{name: r, schedule: '* * * * *', targetMinReplicas: 1}]}"
                 )
             ],
             "spec.rules[0]: a rule on a Deployment sets targetReplicas",
