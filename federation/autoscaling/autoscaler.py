@@ -115,14 +115,14 @@ class Autoscaler:
 
     # ---------------------------------------------------------------- internals
 
-    def _member(self, w: Workload, c: ClusterObservation, ready: bool) -> Member:
+    def _member(self, w: Workload, c: ClusterObservation, ready: bool, now: float) -> Member:
         obj = c.objects.get(w.key)
         spec_replicas = (obj.replicas or 0) if obj is not None else 0
         ready_pods = (obj.ready_replicas or 0) if obj is not None else 0
         metric = None
         if self.metrics is not None and obj is not None:
             ready_steps, load = self.metrics.histories(w.key, c.cluster)
-            metric = scrape(self.pipeline, ready_steps, load, self.now)
+            metric = scrape(self.pipeline, ready_steps, load, now)
         return Member(c.cluster, ready, spec_replicas, ready_pods, metric)
 
     def _federated(
@@ -134,9 +134,8 @@ class Autoscaler:
         health: Callable[[str], Health],
         clusters: Mapping[str, ClusterObservation],
     ) -> int:
-        self.now = now
         members = [
-            self._member(w, c, c.reachable and health(name) in READY_STATES)
+            self._member(w, c, c.reachable and health(name) in READY_STATES, now)
             for name, c in sorted(clusters.items())
         ]
         st = self.states.get((hpa.key, ""), HPAState())
@@ -169,14 +168,13 @@ class Autoscaler:
         health: Callable[[str], Health],
         clusters: Mapping[str, ClusterObservation],
     ) -> list[MemberWrite]:
-        self.now = now
         out = []
         for name, c in sorted(clusters.items()):
             obj = c.objects.get(w.key)
             # a member's own HPA runs inside it: it needs the member up (as far as we can tell)
             if obj is None or not c.reachable or health(name) not in READY_STATES:
                 continue
-            m = self._member(w, c, True)
+            m = self._member(w, c, True, now)
             if m.spec_replicas == 0:
                 continue
             st = self.states.get((hpa.key, name), HPAState())
@@ -251,7 +249,6 @@ class Autoscaler:
         self._last[k] = fields
         self.recorder.row(now, "autoscale", cluster, w.key, hpa=hpa.key, **fields)
 
-    now = 0.0
 
 
 def _milli(w: Workload) -> int:

@@ -25,8 +25,8 @@ class Utilization:
     def _put(self, steps: list[tuple[float, float]], t: float, v: float) -> None:
         if steps and steps[-1][1] == v:
             return
-        if steps and steps[-1][0] >= t:
-            steps[-1] = (steps[-1][0], v) if steps[-1][0] > t else (t, v)
+        if steps and steps[-1][0] >= t:  # the same instant: the last word counts
+            steps[-1] = (steps[-1][0], v)
         else:
             steps.append((t, v))
         # forget what no scrape can reach, keeping the step in force at the horizon
