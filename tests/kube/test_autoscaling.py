@@ -93,9 +93,11 @@ def _steps(rows: list) -> list[int]:
 
 def test_the_same_load_scales_real_members_as_the_sim(kube_members: KubeMembers) -> None:
     # 200 rps over 4 replicas of 100 rps is 50 %: the target, nothing moves; 600 rps from 12 s
-    # is 150 %: ceil(3 x 4) = 12 capped at max(2 x 4, 4) = 8; then 12 (the 4 old pods at 150 %
-    # and the new ones at 0 % or, once counted, 600 over 8 = 75 %: ceil(1.5 x 8) = 12 either
-    # way), divided 6/6 over m1 and m2; 600 over 12 is 50 %: it stays
+    # is 150 %: ceil(3 x 4) = 12 capped at max(2 x 4, 4) = 8; the next step is 11 or 12 (the 4
+    # old pods at 137-150 % depending on where the 1 s window falls against the load step, the
+    # new ones at 0 %: ceil(1.37 x 8) = 11, ceil(1.5 x 8) = 12), and either is within the
+    # tolerance of 600 rps (54 % or 50 %): it stays. On both backends the same steps, and the
+    # real member Deployments hold the division of the last one.
     (s,) = load_text(TEXT, "autoscaling.yaml").scenarios
     real = run(s, members=members_of(kube_members), duration=DURATION, keep=True)
     try:
@@ -103,9 +105,10 @@ def test_the_same_load_scales_real_members_as_the_sim(kube_members: KubeMembers)
     finally:
         delete_managed(kube_members.handles.values())
     sim = execute(s, "sim", plots=False)
-    assert _steps(sim.rows) == [4, 8, 12]
-    assert _steps(real.recorder.rows) == [4, 8, 12]
-    assert on == [6, 6]
     for rows in (sim.rows, real.recorder.rows):
+        steps = _steps(rows)
+        assert steps[:2] == [4, 8] and len(steps) == 3 and steps[2] in (11, 12), steps
         last = [r for r in rows if r.kind == "autoscale"][-1]
-        assert (last.fields["current"], last.fields["desired"]) == (12, 12)
+        assert last.fields["current"] == last.fields["desired"] == steps[2]
+    final = _steps(real.recorder.rows)[-1]
+    assert sorted(on) == sorted([final // 2, final - final // 2])
