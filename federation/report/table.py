@@ -147,13 +147,20 @@ def _cost(cost: Mapping[str, Any]) -> str:
         ]
         for name, c in cost["clusters"].items()
     ]
-    rows.append(
-        ["total", "", "", _money(cost["capacity_per_hour"]), "", "", _money(cost["used_per_hour"])]
-    )
-    title = (
-        f"cost: {_money(cost['total_per_hour'])} per hour "
-        "(requested: averaged over the run; $ = the clusters' price unit)"
-    )
+    egress = cost.get("egress_per_hour")
+    title = f"cost: {_money(cost['total_per_hour'])} per hour"
+
+    def total(name: str, capacity: float, used: float) -> list[str]:
+        return [name, "", "", _money(capacity), "", "", _money(used)]
+
+    if egress is None:
+        rows.append(total("total", cost["capacity_per_hour"], cost["used_per_hour"]))
+    else:  # the traffic model's egress adds to both: it is paid for what was used
+        rows.append(total("clusters", cost["capacity_per_hour"], cost["used_per_hour"]))
+        rows.append(total("network egress", egress, egress))
+        rows.append(total("total", cost["total_per_hour"], cost["used_per_hour"] + egress))
+        title += f" = capacity {_money(cost['capacity_per_hour'])} + egress {_money(egress)}"
+    title += " (requested: averaged over the run; $ = the clusters' price unit)"
     return grid(title, headers, rows, right=range(1, len(headers)))
 
 
