@@ -27,6 +27,7 @@ from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import (
     ClusterObservation,
+    Health,
     Observation,
     ObservedObject,
     ProbeResult,
@@ -39,6 +40,7 @@ from federation.recorder import Recorder
 
 if TYPE_CHECKING:
     from federation.operations import Operator
+    from federation.autoscaling.autoscaler import Autoscaler
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class ControlLoop:
         rescheduling: Rescheduling = Rescheduling(),
         always_full: bool = False,
         operator: Operator | None = None,
+        autoscaler: Autoscaler | None = None,
     ) -> None:
         # operations on the timeline (federation.operations): the loop starts from the
         # documents as they are before the first one and carries each out when it is due
@@ -210,6 +213,9 @@ class ControlLoop:
         if operator is not None:
             desired = operator.initial()
         self.desired = desired
+        # FederatedHPAs and CronFederatedHPAs (federation.autoscaling): they change desired
+        # replicas (or, per-cluster, members' copies) at their own times
+        self.autoscaler = autoscaler
         self.gateway = gateway
         self.recorder = recorder
         self.thresholds = thresholds
@@ -312,6 +318,8 @@ class ControlLoop:
             and not self.state.workloads.get(k, _NO_STATE).waiting
         }
         changed -= quiet
+        if self.autoscaler is not None and self.autoscaler.due(now):
+            self._autoscale(now)
         for c in flipped:  # like a health change: whatever could go there or is there
             changed |= touching(self.desired, self.state, c, self.view.held(c))
         if self.view.resized:  # room changed somewhere: only workloads room decided can move
@@ -383,7 +391,36 @@ class ControlLoop:
             deadline = min(deadline, now + plan.requeue_after)
         if self.operator is not None and self.operator.next_at is not None:
             deadline = min(deadline, self.operator.next_at)
+        if self.autoscaler is not None:
+            deadline = min(deadline, self.autoscaler.deadline())
         return max(deadline, now)
+
+    def _autoscale(self, now: float) -> None:
+        """Run the autoscalers due at `now`: new global counts become the desired state (only
+        the workloads they change are reconciled); a member's own HPA (per-cluster mode) writes
+        its copy directly, which the federation then sees as drift."""
+        assert self.autoscaler is not None
+        health = self.state.health
+        changes, writes = self.autoscaler.run(
+            now,
+            self.desired.workloads,
+            lambda c: health[c].state if c in health else Health.READY,
+            self.view.observation(()).clusters,
+        )
+        if changes:
+            ws = [replace(self.desired.workloads[k], replicas=n) for k, n in changes.items()]
+            self.update_desired(self.desired.with_workloads(ws), sorted(changes), now)
+        actions: list[Action] = []
+        for mw in writes:
+            w = self.desired.workloads[mw.key]
+            c = self.desired.cluster(mw.cluster)
+            if c is None:
+                continue
+            manifest, digest, effective = self.desired.rendered(w, c, mw.replicas)
+            actions.append(Apply(mw.cluster, mw.key, manifest, digest, "member-hpa", effective))
+            self._inflight.pop((mw.cluster, mw.key), None)
+        if actions:
+            self.gateway.apply(actions, now)
 
     # A level-triggered core asks for the same write again whenever it looks at a workload
     # before the member has answered; the loop sends it once and waits for the answer (or a

@@ -23,6 +23,7 @@ import simpy
 
 from federation.api.scenario import Scenario
 from federation.operations import Operator
+from federation.autoscaling.driving import autoscaler
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
@@ -137,6 +138,7 @@ def _run(
         rescheduling=scenario.rescheduling,
         always_full=always_full,
         operator=Operator(scenario.operations, desired, recorder) if scenario.operations else None,
+        autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
     )
 
     def surge(key: str, replicas: int | None) -> int | None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from federation.autoscaling.spec import Autoscaling
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.migration import Migration
@@ -218,5 +219,6 @@ class Scenario:
     rescheduling: Rescheduling = Rescheduling()  # replicas Pending too long move elsewhere
     kube: KubeBinding = KubeBinding()
     traffic: Traffic = Traffic()  # federated services, client demand, network
+    autoscaling: Autoscaling = Autoscaling()  # FederatedHPAs, CronFederatedHPAs, their setting
     description: str = ""
     warnings: tuple[str, ...] = ()  # what the loader warned about (legal but suspicious input)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import hazards, operations, timeline, traffic_scenario
+from federation.api import autoscaling, hazards, operations, timeline, traffic_scenario
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
@@ -19,6 +19,7 @@ from federation.api.scenario import (
     Scenario,
     SimSettings,
 )
+from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Rescheduling
@@ -158,6 +159,7 @@ def scenario(
     health: HealthThresholds = HealthThresholds(),
     services: tuple[MultiClusterService, ...] = (),
     inline: operations.Inline = lambda path, d: None,
+    autoscalers: tuple[tuple[FederatedHPA, ...], tuple[CronFederatedHPA, ...]] = ((), ()),
 ) -> Scenario:
     """The Scenario document `d`; `health` holds the defaults of what spec.health leaves out
     (kfed's, or Karmada's or KubeFed's when every cluster is theirs)."""
@@ -205,6 +207,7 @@ def scenario(
         rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         traffic=traffic,
+        autoscaling=autoscaling.autoscaling(ctx, spec, *autoscalers, traffic, duration),
         description=spec.get("description", ""),
     )
 

@@ -3,6 +3,7 @@ settings (the other kinds are in `federation.api.schema`)."""
 
 from __future__ import annotations
 
+from federation.api.autoscaling_schema import AUTOSCALING
 from federation.api.limits import MAX_SIGMA
 from federation.api.operation_schema import OPERATION_FIELDS
 from federation.api.schema_parts import (
@@ -166,6 +167,7 @@ SCENARIO = obj(
             }
         ),
         "traffic": TRAFFIC,
+        "autoscaling": AUTOSCALING,
         "network": NETWORK,
         "timeline": array(EVENT),
         "expectations": array(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from federation.api.scenario import Scenario
+from federation.autoscaling.driving import autoscaler
 from federation.kube.cleanup import delete_managed
 from federation.kube.fault_schedule import FaultRunner
 from federation.kube.fleet import DEFAULT_WORKDIR, Members, obtain
@@ -94,6 +95,7 @@ def run(
                 if scenario.operations
                 else None
             ),
+            autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
         )
         if traffic is not None:
             loop.watchers.append(traffic.on_events)

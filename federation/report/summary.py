@@ -9,6 +9,7 @@ from typing import Any
 
 from federation.api.scenario import Scenario
 from federation.recorder import Row
+from federation.report.autoscaling import section as autoscaling_section
 from federation.report.cost import cost, with_egress
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
@@ -54,6 +55,9 @@ def summarize(
     if any(r.kind == "operation" for r in rows):
         backends = {s.key: s.backends for s in scenario.traffic.services}
         summary["operations"] = operations(rows, all_series, end, view, backends)
+    scaling = autoscaling_section(rows)
+    if scaling is not None:
+        summary["autoscaling"] = scaling
     j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     summary["cost"] = with_egress(cost(scenario.desired, rows, end), egress.get("egress_per_hour"))

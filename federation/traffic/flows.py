@@ -36,6 +36,7 @@ class Flows:
     dirty_serving: set[tuple[int, str]]
     last: dict[tuple[str, str, str], dict[str, Any]]
     rows: int
+    utilization: Any  # federation.autoscaling.metrics.Utilization | None
 
     def _endpoint(self, i: int, cluster: str) -> Endpoint:
         raise NotImplementedError
@@ -95,6 +96,10 @@ class Flows:
         arrival = sum(st.sent.get(c, 0.0) for st in self.by_service[i])
         n = self._endpoint(i, c).replicas
         q = queue(n, cap.requests_per_second, arrival)
+        if self.utilization is not None:
+            self.utilization.on_serving(
+                self.services[i].key, c, n, arrival, cap.requests_per_second, now
+            )
         self._row(
             now,
             "serving",
