@@ -22,6 +22,8 @@ from typing import Any
 import simpy
 
 from federation.api.scenario import Scenario
+from federation.operations import Operator
+from federation.autoscaling.driving import autoscaler
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
@@ -135,6 +137,8 @@ def _run(
         settings.resync_period,
         rescheduling=scenario.rescheduling,
         always_full=always_full,
+        operator=Operator(scenario.operations, desired, recorder) if scenario.operations else None,
+        autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
     )
 
     def surge(key: str, replicas: int | None) -> int | None:
@@ -154,6 +158,8 @@ def _run(
             raise ValueError(f"load-surge: workload {ref!r} matches {len(named)} workloads")
         return named[0]
 
+    if traffic is not None:
+        loop.watchers.append(traffic.on_events)
     Injector(world, members, recorder, surge, resolve, scenario.duration, traffic).schedule(
         scenario.faults
     )
