@@ -17,11 +17,12 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from federation.core.actions import (
     Action,
     Apply,
+    Event,
     FederationState,
     Plan,
     WorkloadState,
@@ -41,6 +42,10 @@ from federation.core.model import (
 from federation.core.nominal import nominal
 from federation.core.planner import reconcile, refresh_ready, touching
 from federation.recorder import Recorder
+
+if TYPE_CHECKING:
+    from federation.autoscaling.autoscaler import Autoscaler
+    from federation.operations import Operator
 
 
 @dataclass(frozen=True)
@@ -215,8 +220,20 @@ class ControlLoop:
         always_full: bool = False,
         skip_certain_probes: bool = True,
         cycle_lag: float = 0.0,
+        operator: Operator | None = None,
+        autoscaler: Autoscaler | None = None,
     ) -> None:
+        # operations on the timeline (federation.operations): the loop starts from the
+        # documents as they are before the first one and carries each out when it is due
+        self.operator = operator
+        # callbacks given each cycle's events (the traffic model acts on `steer`)
+        self.watchers: list[Callable[[Sequence[Event]], None]] = []
+        if operator is not None:
+            desired = operator.initial()
         self.desired = desired
+        # FederatedHPAs and CronFederatedHPAs (federation.autoscaling): they change desired
+        # replicas (or, per-cluster, members' copies) at their own times
+        self.autoscaler = autoscaler
         self.gateway = gateway
         self.recorder = recorder
         self.thresholds = thresholds
@@ -293,6 +310,11 @@ class ControlLoop:
         if now is not None:
             self._record_desired(sorted(changed), now)
 
+    def touch(self, keys: Collection[str]) -> None:
+        """Reconcile these workloads at the next cycle though nothing changed."""
+        if self._dirty is not None:
+            self._dirty.update(keys)
+
     def _record_desired(self, keys: Sequence[str], now: float) -> None:
         """A `desired` row per workload with replicas: the federation-wide total it is meant to
         run and its nominal layout (`federation.core.nominal`), the yardstick of availability."""
@@ -315,6 +337,8 @@ class ControlLoop:
     def cycle(self, now: float) -> float:
         """Run one cycle at `now` (read once by the caller); return when to run the next."""
         self.cycles += 1
+        if self.operator is not None:
+            self.operator.due(self, now)
         probes, deltas = self.gateway.observe(now)
         awaiting = self._awaiting
         for p in probes:
@@ -329,12 +353,16 @@ class ControlLoop:
         # readiness alone decides nothing for a workload with nothing draining (no eviction
         # waits for its replacements): refresh its status, skip the reconcile
         quiet = {
-            k for k in self.view.ready_only - orphaned
+            k
+            for k in self.view.ready_only - orphaned
             if not self.always_full
             and k in self.statuses
-            and not self.state.workloads.get(k, _NO_STATE).evictions
+            and not self.state.workloads.get(k, _NO_STATE).waiting
         }
         changed -= quiet
+        autoscaled = 0  # members' own HPAs' writes (per-cluster mode)
+        if self.autoscaler is not None and self.autoscaler.due(now):
+            autoscaled = self._autoscale(now)
         for c in flipped:  # like a health change: whatever could go there or is there
             changed |= touching(self.desired, self.state, c, self.view.held(c))
         if self.view.resized:  # room changed somewhere: only workloads room decided can move
@@ -384,11 +412,16 @@ class ControlLoop:
         if sent:
             self.gateway.apply(sent, now)
         self.recorder.plan(now, plan, sent)
+        if plan.events:
+            for watch in self.watchers:
+                watch(plan.events)
+        if self.operator is not None:
+            self.operator.settle(self, now)
         self.last_cycle = CycleStats(
             now,
             queued,
             len(plan.workloads),
-            len(sent),
+            len(sent) + autoscaled,
             len(probes),
             len(deltas),
             dirty is None,
@@ -401,6 +434,10 @@ class ControlLoop:
             deadline = min(deadline, self._wakeups[0][0])
         if plan.requeue_after is not None:
             deadline = min(deadline, now + plan.requeue_after)
+        if self.operator is not None and self.operator.next_at is not None:
+            deadline = min(deadline, self.operator.next_at)
+        if self.autoscaler is not None:
+            deadline = min(deadline, self.autoscaler.deadline())
         return max(deadline, now)
 
     def _probe(self, now: float) -> None:
@@ -486,6 +523,35 @@ class ControlLoop:
                 last += 1
             n += int(min(count, last - k + 1))
         return n
+
+    def _autoscale(self, now: float) -> int:
+        """Run the autoscalers due at `now`: new global counts become the desired state (only
+        the workloads they change are reconciled); a member's own HPA (per-cluster mode) writes
+        its copy directly, which the federation then sees as drift. Returns how many such
+        writes it sent."""
+        assert self.autoscaler is not None
+        health = self.state.health
+        changes, writes = self.autoscaler.run(
+            now,
+            self.desired.workloads,
+            lambda c: health[c].state if c in health else Health.READY,
+            self.view.observation(()).clusters,
+        )
+        if changes:
+            ws = [replace(self.desired.workloads[k], replicas=n) for k, n in changes.items()]
+            self.update_desired(self.desired.with_workloads(ws), sorted(changes), now)
+        actions: list[Action] = []
+        for mw in writes:
+            w = self.desired.workloads[mw.key]
+            c = self.desired.cluster(mw.cluster)
+            if c is None:
+                continue
+            manifest, digest, effective = self.desired.rendered(w, c, mw.replicas)
+            actions.append(Apply(mw.cluster, mw.key, manifest, digest, "member-hpa", effective))
+            self._inflight.pop((mw.cluster, mw.key), None)
+        if actions:
+            self.gateway.apply(actions, now)
+        return len(actions)
 
     # A level-triggered core asks for the same write again whenever it looks at a workload
     # before the member has answered; the loop sends it once and waits for the answer (or a

@@ -25,6 +25,8 @@ from typing import Any
 import simpy
 
 from federation.api.scenario import Scenario
+from federation.autoscaling.driving import autoscaler
+from federation.operations import Operator
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
@@ -152,6 +154,8 @@ def _run(
         always_full=always_full,
         skip_certain_probes=skip_certain_probes,
         cycle_lag=min_cycle_interval,
+        operator=Operator(scenario.operations, desired, recorder) if scenario.operations else None,
+        autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
     )
 
     def surge(key: str, replicas: int | None) -> int | None:
@@ -171,6 +175,8 @@ def _run(
             raise ValueError(f"load-surge: workload {ref!r} matches {len(named)} workloads")
         return named[0]
 
+    if traffic is not None:
+        loop.watchers.append(traffic.on_events)
     Injector(world, members, recorder, surge, resolve, scenario.duration, traffic).schedule(
         scenario.faults
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from federation.core.actions import Event
 from federation.runtime import Delta
 from federation.traffic.engine import TrafficEngine
 from sim.world import World
@@ -56,6 +57,16 @@ class SimTraffic:
     def cut_dns(self, region: str, on: bool) -> None:
         self.engine.cut_dns(region, on, self.world.env.now)
         self._arm()
+
+    def on_events(self, events: Sequence[Event]) -> None:
+        """Decisions of the control plane the traffic model acts on: clients steered away."""
+        for e in events:
+            if e.kind == "steer":
+                for c in e.fields.get("away", ()):
+                    self.engine.steer(c, e.workload, True, self.world.env.now)
+                for c in e.fields.get("back", ()):
+                    self.engine.steer(c, e.workload, False, self.world.env.now)
+                self._arm()
 
     def cut_health_checks(self, clusters: Sequence[str], on: bool) -> None:
         self.engine.cut_health_checks(clusters, on, self.world.env.now)

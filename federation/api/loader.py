@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from federation.api import autoscaling as autoscaling_api
 from federation.api import (
     compat,
     files,
@@ -35,8 +36,9 @@ from federation.api.files import decode, read_bytes
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
 from federation.api.schema import CORE_GROUPS, KINDS, NATIVE
-from federation.api.source import SourceDoc, parse
+from federation.api.source import SourceDoc, describe, parse
 from federation.api.structure import structure_errors
+from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.desired import DesiredState
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
 from federation.traffic.spec import MultiClusterService
@@ -200,6 +202,8 @@ CONVERTERS: dict[str, Callable[[Ctx, Any], Record | None]] = {
     "ClusterOverridePolicy": overrides.override_policy,
     "ClusterTaintPolicy": taint_policy.taint_policy,
     "MultiClusterService": traffic_api.multicluster_service,
+    "FederatedHPA": autoscaling_api.federated_hpa,
+    "CronFederatedHPA": autoscaling_api.cron_federated_hpa,
     "Scenario": _no_record,
     **{kind: records.workload for kind in NATIVE},
 }
@@ -222,10 +226,12 @@ def _split(
 
 def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
     """Clusters, policies, overrides, workloads (with the ServiceExports the federated services
-    propagate) and the federated services of one federation."""
-    out: tuple[list[Any], ...] = ([], [], [], [], [])
+    propagate), the federated services, FederatedHPAs and CronFederatedHPAs of one federation."""
+    out: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
     taints: list[records.TaintPolicy] = []
     found: list[tuple[SourceDoc, MultiClusterService]] = []
+    hpas: list[tuple[SourceDoc, FederatedHPA]] = []
+    crons: list[tuple[SourceDoc, CronFederatedHPA]] = []
     for doc in fed.docs:
         rec = s.record(doc)
         if isinstance(rec, Cluster):
@@ -240,20 +246,29 @@ def _build(s: _Session, fed: _Federation) -> tuple[list[Any], ...]:
             taints.append(rec)
         elif isinstance(rec, MultiClusterService):
             found.append((doc, rec))
+        elif isinstance(rec, FederatedHPA):
+            hpas.append((doc, rec))
+        elif isinstance(rec, CronFederatedHPA):
+            crons.append((doc, rec))
     if taints:
         out[0][:] = taint_policy.apply(out[0], taints)
     references.duplicates(fed.docs, s.ctx)
     out[4].extend(traffic_api.resolve(found, out[3], out[0], s.ctx))
     out[3].extend(traffic_api.exports(out[4], out[3]))
+    ok_hpas, ok_crons = autoscaling_api.resolve(hpas, crons, out[3], s.ctx)
+    out[5].extend(ok_hpas)
+    out[6].extend(ok_crons)
     return out
 
 
 def _scenario_builder(
+    s: _Session,
     doc: SourceDoc,
     world: timeline.World,
     desired: DesiredState,
     fed: _Federation,
     services: tuple[MultiClusterService, ...],
+    autoscalers: tuple[tuple[FederatedHPA, ...], tuple[CronFederatedHPA, ...]] = ((), ()),
 ) -> Callable[[Ctx], Scenario]:
     kubefed = fed.translation.kubefed_health if fed.translation is not None else None
     origins = {
@@ -262,8 +277,23 @@ def _scenario_builder(
         if isinstance(d.data, Mapping) and d.data.get("kind") == "Cluster"
     }
     base = health_defaults(origins, kubefed)
+
+    def inline(path: Path, data: Mapping[str, Any]) -> Record | None:
+        """The record of a document written inside the scenario (an `apply` operation's), its
+        problems located in the scenario's file."""
+        sub = SourceDoc(
+            doc.file,
+            doc.index,
+            data,
+            doc.line_of(path),
+            doc.lines,
+            origin=(((), tuple(path)),),
+            where=describe(data) if isinstance(data, Mapping) else "",
+        )
+        return s.record(sub)
+
     return lambda ctx: scenario_loader.scenario(
-        ctx, doc.data, world, desired, doc.file, base, services
+        ctx, doc.data, world, desired, doc.file, base, services, inline, autoscalers
     )
 
 
@@ -300,17 +330,19 @@ def _load(
         f.translate(s)
         assert f.translation is not None
         reports += f.translation.reports
-    clusters, pols, ovs, wls, svcs = _build(s, shared)
+    clusters, pols, ovs, wls, svcs, _, _ = _build(s, shared)
     references.check(shared.docs, s.record, s.ctx, DesiredState.build(clusters, pols, ovs, wls))
     scenarios = []
     for fed in feds:
         assert fed.scenario is not None
-        c, p, o, w, v = _build(s, fed)
+        c, p, o, w, v, h, cr = _build(s, fed)
         world = timeline.world_of(d.data for d in fed.docs if isinstance(d.data, Mapping))
         desired = DesiredState.build(c, p, o, w)
         references.check(fed.docs, s.record, s.ctx, desired)
         doc = fed.scenario
-        scen = s.convert(doc, _scenario_builder(doc, world, desired, fed, tuple(v)))
+        scen = s.convert(
+            doc, _scenario_builder(s, doc, world, desired, fed, tuple(v), (tuple(h), tuple(cr)))
+        )
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))

@@ -29,6 +29,7 @@ from federation.api.schema import (
     is_namespaced,
 )
 from federation.api.source import SourceDoc, describe, namespace_of
+from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.model import (
     REPLICATED_KINDS,
     Cluster,
@@ -56,7 +57,16 @@ class TaintPolicy:
     taints: tuple[Taint, ...]
 
 
-Record = Cluster | PropagationPolicy | OverridePolicy | Workload | TaintPolicy | MultiClusterService
+Record = (
+    Cluster
+    | PropagationPolicy
+    | OverridePolicy
+    | Workload
+    | TaintPolicy
+    | MultiClusterService
+    | FederatedHPA
+    | CronFederatedHPA
+)
 
 
 class Ctx:

@@ -10,8 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from federation.autoscaling.spec import Autoscaling
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
+from federation.core.migration import Migration
 from federation.core.model import Rescheduling
 from federation.traffic.spec import Traffic
 
@@ -131,6 +133,54 @@ class Fault:
         return None if self.duration is None else self.at + self.duration
 
 
+OperationKind = Literal[
+    "scale",  # a workload's replicas set to `replicas`
+    "apply",  # a changed document (policy, override, template, cluster) from `at` on
+    "delete",  # a workload removed, with everything it has on every member
+    "join",  # a declared cluster becomes a member at `at` (not before)
+    "unjoin",  # a member drained, then everything kfed put there removed, then forgotten
+    "drain",  # a member cordoned for maintenance: its replicas moved make-before-break
+    "uncordon",  # a drained member schedulable again
+    "migrate",  # a workload moved off `clusters` onto `to`, make-before-break
+]
+OPERATION_KINDS: tuple[str, ...] = (
+    "scale",
+    "apply",
+    "delete",
+    "join",
+    "unjoin",
+    "drain",
+    "uncordon",
+    "migrate",
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation on the timeline: a change of the desired documents at `at`, the same on
+    every backend (`federation.operations`)."""
+
+    kind: OperationKind
+    at: float
+    name: str = ""  # what expectations call it (after:, during:)
+    workload: str = ""  # key (scale, delete, migrate; apply of a workload)
+    clusters: tuple[str, ...] = ()  # join, unjoin, drain, uncordon; migrate: the sources
+    replicas: int | None = None  # scale
+    document: Any = None  # apply: the record (Cluster, PropagationPolicy, OverridePolicy,
+    # Workload)
+    migration: Migration | None = None  # migrate (its `allowed` is filled in when it begins)
+    duration: float | None = None  # drain: uncordoned again after this long
+
+    @property
+    def end(self) -> float:
+        """Operations take no time, except a drain with a duration (a maintenance window)."""
+        return self.at + (self.duration or 0.0)
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return {"workload": self.workload} if self.workload else {}
+
+
 @dataclass(frozen=True)
 class Expectation:
     kind: ExpectationKind
@@ -162,11 +212,13 @@ class Scenario:
     duration: float = 600.0
     seed: int = 1
     faults: tuple[Fault, ...] = ()
+    operations: tuple[Operation, ...] = ()  # sorted by time, stable
     expectations: tuple[Expectation, ...] = ()
     sim: SimSettings = SimSettings()
     health: HealthThresholds = HealthThresholds()
     rescheduling: Rescheduling = Rescheduling()  # replicas Pending too long move elsewhere
     kube: KubeBinding = KubeBinding()
     traffic: Traffic = Traffic()  # federated services, client demand, network
+    autoscaling: Autoscaling = Autoscaling()  # FederatedHPAs, CronFederatedHPAs, their setting
     description: str = ""
     warnings: tuple[str, ...] = ()  # what the loader warned about (legal but suspicious input)

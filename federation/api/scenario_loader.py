@@ -7,11 +7,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api import hazards, timeline, traffic_scenario
+from federation.api import autoscaling, hazards, operations, timeline, traffic_scenario
 from federation.api.errors import Path, show
 from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
-from federation.api.scenario import Distribution, KubeBinding, Link, Scenario, SimSettings
+from federation.api.scenario import (
+    Distribution,
+    KubeBinding,
+    Link,
+    Operation,
+    Scenario,
+    SimSettings,
+)
+from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.desired import DesiredState
 from federation.core.health import HealthThresholds
 from federation.core.model import Rescheduling
@@ -150,6 +158,8 @@ def scenario(
     source: str,
     health: HealthThresholds = HealthThresholds(),
     services: tuple[MultiClusterService, ...] = (),
+    inline: operations.Inline = lambda path, d: None,
+    autoscalers: tuple[tuple[FederatedHPA, ...], tuple[CronFederatedHPA, ...]] = ((), ()),
 ) -> Scenario:
     """The Scenario document `d`; `health` holds the defaults of what spec.health leaves out
     (kfed's, or Karmada's or KubeFed's when every cluster is theirs)."""
@@ -160,11 +170,22 @@ def scenario(
     duration = 600.0
     if "duration" in spec:
         duration = seconds(ctx, (*sp, "duration"), spec["duration"], positive=True)
-    faults = [
-        timeline.fault(ctx, (*sp, "timeline", i), e, world, duration)
-        for i, e in enumerate(spec.get("timeline", ()))
-    ]
+    faults = []
+    ops: list[tuple[int, Operation]] = []
+    for i, e in enumerate(spec.get("timeline", ())):
+        where = (*sp, "timeline", i)
+        if operations.is_operation(e):
+            op = operations.operation(ctx, where, e, world, duration, desired, traffic, inline)
+            ops.append((i, op))
+        elif "fault" not in e:
+            ctx.error(where, "needs fault or operation")
+        else:
+            operations.fault_only(ctx, where, e)
+            faults.append(timeline.fault(ctx, where, e, world, duration))
+    operations.check_order(ctx, (*sp, "timeline"), ops, world)
     names = timeline.named(ctx, (*sp, "timeline"), faults)
+    for n, op in _named_operations(ctx, (*sp, "timeline"), ops, names).items():
+        names[n] = op  # type: ignore[assignment]
     hazards.contradictions(ctx, (*sp, "timeline"), faults, duration)
     hazards.surges(ctx, (*sp, "timeline"), faults, desired)
     hazards.client_partitions(ctx, (*sp, "timeline"), faults, spec)
@@ -179,11 +200,28 @@ def scenario(
         duration=duration,
         seed=spec.get("seed", 1),
         faults=tuple(sorted(faults, key=lambda f: f.at)),
+        operations=tuple(op for _, op in sorted(ops, key=lambda x: (x[1].at, x[0]))),
         expectations=tuple(expectations),
         sim=_sim(ctx, (*sp, "sim"), spec.get("sim", {}), world, desired),
         health=_health(ctx, (*sp, "health"), spec.get("health", {}), health),
         rescheduling=_rescheduling(ctx, (*sp, "rescheduling"), spec.get("rescheduling", {})),
         kube=_kube(ctx, (*sp, "kube"), spec.get("kube", {}), world),
         traffic=traffic,
+        autoscaling=autoscaling.autoscaling(ctx, spec, *autoscalers, traffic, duration),
         description=spec.get("description", ""),
     )
+
+
+def _named_operations(
+    ctx: Ctx, path: Path, ops: list[tuple[int, Operation]], taken: Mapping[str, Any]
+) -> dict[str, Operation]:
+    """The named operations, each name used once across the whole timeline."""
+    out: dict[str, Operation] = {}
+    for i, op in ops:
+        if not op.name:
+            continue
+        if op.name in taken or op.name in out:
+            ctx.error((*path, i, "name"), f"duplicate name {op.name!r}")
+            continue
+        out[op.name] = op
+    return out

@@ -3,7 +3,9 @@ settings (the other kinds are in `federation.api.schema`)."""
 
 from __future__ import annotations
 
+from federation.api.autoscaling_schema import AUTOSCALING
 from federation.api.limits import MAX_SIGMA
+from federation.api.operation_schema import OPERATION_FIELDS
 from federation.api.schema_parts import (
     BOOL,
     COUNT,
@@ -77,8 +79,9 @@ EVENT = obj(
             "description": "client-partition: the DNS's health checks are cut off instead",
         },
         "dns": {**BOOL, "description": "client-partition: cut off from the DNS"},
+        **OPERATION_FIELDS,
     },
-    ("at", "fault"),
+    ("at",),
 )
 # when an expectation is judged: during a named timeline entry, after one (or after a time),
 # plus a settling time; absent = the whole run
@@ -164,6 +167,7 @@ SCENARIO = obj(
             }
         ),
         "traffic": TRAFFIC,
+        "autoscaling": AUTOSCALING,
         "network": NETWORK,
         "timeline": array(EVENT),
         "expectations": array(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from federation.api.autoscaling_schema import CRON_FEDERATED_HPA, FEDERATED_HPA
 from federation.api.override_schema import OVERRIDE as _OVERRIDE
 from federation.api.override_schema import TAINT_POLICY as _TAINT_POLICY
 from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
@@ -48,6 +49,8 @@ KINDS: dict[str, str] = {
     "OverridePolicy": API_VERSION,
     "ClusterOverridePolicy": API_VERSION,
     "MultiClusterService": API_VERSION,
+    "FederatedHPA": API_VERSION,
+    "CronFederatedHPA": API_VERSION,
     "Scenario": API_VERSION,
     "ClusterTaintPolicy": API_VERSION,
     "Namespace": "v1",
@@ -62,6 +65,8 @@ NAMESPACED = frozenset(
         "PropagationPolicy",
         "OverridePolicy",
         "MultiClusterService",
+        "FederatedHPA",
+        "CronFederatedHPA",
         "ConfigMap",
         "Secret",
         "Service",
@@ -450,6 +455,10 @@ DEFS: dict[str, Any] = {
     ),
     "MultiClusterService": _kfed_kind(
         "MultiClusterService", "NamespacedMeta", MULTICLUSTER_SERVICE, spec_required=False
+    ),
+    "FederatedHPA": _kfed_kind("FederatedHPA", "NamespacedMeta", FEDERATED_HPA, spec_required=True),
+    "CronFederatedHPA": _kfed_kind(
+        "CronFederatedHPA", "NamespacedMeta", CRON_FEDERATED_HPA, spec_required=True
     ),
     "Scenario": _kfed_kind("Scenario", "ClusterScopedMeta", SCENARIO, spec_required=False),
     "ClusterTaintPolicy": _kfed_kind(

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from federation.kube.observer import WatchExpired
+from federation.kube.watching import WatchExpired, WatchStream
 
 WATCH_SECONDS = 60
 REQUEST_TIMEOUT = 10.0
@@ -67,7 +67,6 @@ class Informer:
 
     def _run(self) -> None:
         from kubernetes.client.exceptions import ApiException
-        from kubernetes.watch.watch import iter_resp_lines
 
         sel = {"label_selector": self.selector} if self.selector else {}
         backoff = 0.2
@@ -79,41 +78,20 @@ class Informer:
                 self.lists += 1
                 with self.lock:
                     self.cache = {object_key(o): o for o in listing["items"]}
-                rv = listing["metadata"]["resourceVersion"]
+                stream = WatchStream(self.list_fn, listing["metadata"]["resourceVersion"], sel)
                 self.synced.set()
                 self.on_change(self.kind)
                 backoff = 0.2
                 while not self.stop.is_set():
                     if self.resume_from is not None:
-                        rv, self.resume_from = self.resume_from, None
-                    resp = self.list_fn(
-                        watch=True,
-                        resource_version=rv,
-                        allow_watch_bookmarks=True,
-                        timeout_seconds=WATCH_SECONDS,
-                        _preload_content=False,
-                        _request_timeout=(REQUEST_TIMEOUT, WATCH_SECONDS + 5),
-                        **sel,
-                    )
-                    try:
-                        for line in iter_resp_lines(resp):  # type: ignore[no-untyped-call]
-                            if self.stop.is_set():
-                                return
-                            ev = json.loads(line)
-                            etype, obj = ev["type"], ev["object"]
-                            if etype == "ERROR":
-                                raise WatchExpired(obj.get("message", ""))
-                            rv = obj["metadata"]["resourceVersion"]
-                            if etype == "BOOKMARK":
-                                continue
-                            with self.lock:
-                                if etype == "DELETED":
-                                    self.cache.pop(object_key(obj), None)
-                                else:
-                                    self.cache[object_key(obj)] = obj
-                            self.on_change(self.kind)
-                    finally:
-                        resp.release_conn()
+                        stream.rv, self.resume_from = self.resume_from, None
+                    for etype, obj in stream.events(self.stop, WATCH_SECONDS, REQUEST_TIMEOUT):
+                        with self.lock:
+                            if etype == "DELETED":
+                                self.cache.pop(object_key(obj), None)
+                            else:
+                                self.cache[object_key(obj)] = obj
+                        self.on_change(self.kind)
             except (WatchExpired, ApiException) as e:
                 if isinstance(e, WatchExpired) or e.status == 410:
                     self.expired += 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from federation.core.health import ClusterHealth
+from federation.core.migration import Progress
 from federation.core.model import PurgeMode, Resources
 
 
@@ -54,6 +55,9 @@ class Event:
         "readmit",
         "reschedule",
         "unschedulable",
+        "migrate",
+        "steer",
+        "migrated",
     ]
     cluster: str = ""
     workload: str = ""
@@ -108,6 +112,14 @@ class WorkloadState:
     unschedulable: int = 0  # replicas the last division could place nowhere
     # cluster -> room its replicas asked of that cluster but not on a node yet reserve there
     reserved: Mapping[str, Resources] = field(default_factory=dict)
+    migration: Progress | None = None  # a migration of this workload (federation.core.migration)
+
+    @property
+    def waiting(self) -> bool:
+        """Does a decision wait on readiness: a cluster draining, or a migration under way?"""
+        return bool(self.evictions) or (
+            self.migration is not None and self.migration.finished_at is None
+        )
 
 
 @dataclass(frozen=True)
@@ -132,17 +144,18 @@ class FederationState:
             return {k: v for k, v in m.items() if k != cluster}
 
         workloads = {
-            key: WorkloadState(
-                drop(ws.assignment),
-                drop(ws.evictions),
-                drop(ws.evicted_from),
-                drop(ws.pending_since),
-                drop(ws.limits),
-                ws.unschedulable,
+            key: replace(
+                ws,
+                assignment=drop(ws.assignment),
+                evictions=drop(ws.evictions),
+                evicted_from=drop(ws.evicted_from),
+                pending_since=drop(ws.pending_since),
+                limits=drop(ws.limits),
+                reserved=drop(ws.reserved),
             )
             for key, ws in self.workloads.items()
         }
-        return FederationState(drop(self.health), workloads)
+        return FederationState(drop(self.health), workloads, drop(self.reserved))
 
 
 @dataclass(frozen=True)

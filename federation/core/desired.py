@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation.core.dependencies import references
+from federation.core.migration import Migration
 from federation.core.model import (
     Cluster,
     OverridePolicy,
@@ -28,6 +29,9 @@ class DesiredState:
     policies: tuple[PropagationPolicy, ...] = ()
     overrides: tuple[OverridePolicy, ...] = ()
     workloads: Mapping[str, Workload] = field(default_factory=dict)
+    # workload key -> the migration asked for it (federation.core.migration), kept once done:
+    # its sources stay barred
+    migrations: Mapping[str, Migration] = field(default_factory=dict)
     _memo: dict[str, PropagationPolicy | None] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -37,6 +41,7 @@ class DesiredState:
     _by_name: dict[str, Cluster] = field(default_factory=dict, compare=False, repr=False)
     _near: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _drained: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
     def build(
@@ -159,4 +164,48 @@ class DesiredState:
             changed.add(w.key)
         memo = {k: v for k, v in self._memo.items() if k not in changed}
         renders = {k: v for k, v in self._renders.items() if k[0] not in changed}
-        return DesiredState(self.clusters, self.policies, self.overrides, merged, memo, renders)
+        return DesiredState(
+            self.clusters, self.policies, self.overrides, merged, self.migrations, memo, renders
+        )
+
+    def changed(
+        self,
+        *,
+        clusters: Iterable[Cluster] | None = None,
+        policies: Iterable[PropagationPolicy] | None = None,
+        overrides: Iterable[OverridePolicy] | None = None,
+        workloads: Iterable[Workload] | None = None,
+        migrations: Mapping[str, Migration] | None = None,
+    ) -> DesiredState:
+        """A copy with some documents replaced (operations on the timeline), nothing memoised."""
+        return DesiredState(
+            tuple(sorted(clusters, key=lambda c: c.name))
+            if clusters is not None
+            else self.clusters,
+            tuple(policies) if policies is not None else self.policies,
+            tuple(overrides) if overrides is not None else self.overrides,
+            {w.key: w for w in workloads} if workloads is not None else self.workloads,
+            dict(migrations) if migrations is not None else self.migrations,
+        )
+
+    def barred_for(self, w: Workload) -> dict[str, str]:
+        """Clusters `w` may not be placed on for operational reasons (cluster -> why): clusters
+        drained for maintenance or unjoining, and those a migration of `w` moved it away from
+        or that are not its destinations."""
+        drained = self._drained.get("")
+        if drained is None:
+            drained = self._drained[""] = {
+                c.name: "cluster drained for maintenance"
+                if c.draining == "drain"
+                else "cluster unjoining"
+                for c in self.clusters
+                if c.draining
+            }
+        m = self.migrations.get(w.key)
+        if m is None:
+            return drained
+        out = dict(drained)
+        for c in self.clusters:
+            if c.name not in out and (why := m.outside(c.name)) is not None:
+                out[c.name] = why
+        return out

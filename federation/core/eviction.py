@@ -5,7 +5,8 @@ division); and make-before-break holds whenever replicas move between clusters."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,7 +15,7 @@ from federation.core.context import Context
 from federation.core.model import Health, PropagationPolicy, Workload
 
 # eviction tasks that hold a cluster during a move (make before break), not a failover
-_MOVES = frozenset({"failback", "rebalance"})
+_MOVES = frozenset({"failback", "rebalance", "drain"})
 
 
 @dataclass
@@ -112,12 +113,15 @@ class Drain:
         before: Mapping[str, int],
         targets: Mapping[str, int],
         reason: str,
+        draining: Collection[str] = (),
     ) -> None:
         """Make before break: when replicas move (some cluster gains while others lose), the
         clusters that give replicas keep their old count until the new layout is Ready (or the
         grace period ends), so a failback, a return from a fallback group or any rebalance never
         dips availability. Only with purge mode Graceful; a plain scale-down (nobody gains) goes
-        at once. Replicas that never got a node (Pending) are not held."""
+        at once. Replicas that never got a node (Pending) are not held. Clusters `draining`
+        (planned maintenance, an unjoin) are held without a deadline: nothing there goes before
+        its replacement is Ready."""
         fo = policy.failover
         if fo.purge_mode != "Graceful":
             return
@@ -129,6 +133,9 @@ class Drain:
             obj = ctx.object(c, w.key)
             bound = old if obj is None or obj.scheduled is None else min(old, obj.scheduled)
             if bound <= targets.get(c, 0):
+                continue
+            if c in draining:
+                self.tasks[c] = EvictionTask(c, bound, "drain", "Graceful", self.now, math.inf)
                 continue
             self.tasks[c] = EvictionTask(
                 c, bound, reason, "Graceful", self.now, self.now + fo.grace_period_seconds
@@ -152,7 +159,7 @@ class Drain:
                 self.events.append(
                     Event(self.now, "purge", c, self.key, {"reason": task.reason, "why": why})
                 )
-            else:
+            elif task.deadline != math.inf:
                 self.wakeups.append(task.deadline)
 
     def kept(self, targets: Mapping[str, int]) -> dict[str, int]:

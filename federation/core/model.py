@@ -138,6 +138,9 @@ class Cluster:
     # taints the cluster carries while it is not Ready (Offline or Recovering), added when it
     # went down: what a Karmada ClusterTaintPolicy on the Ready condition does
     not_ready_taints: tuple[Taint, ...] = ()
+    # planned maintenance (federation.operations): "drain" (cordoned: nothing new placed here,
+    # what runs here moved make-before-break) or "unjoin" (drained, then removed); "" = neither
+    draining: str = ""
 
     def fields(self) -> Mapping[str, str]:
         """The values field selectors and spread constraints look at."""

@@ -38,7 +38,8 @@ def nominal(
     desired: DesiredState, w: Workload, memo: dict[Any, Any] | None = None
 ) -> Nominal:
     """The nominal layout of `w` (see the module docstring): placement with the clusters'
-    declared taints only, nothing running anywhere, free room = declared capacity (unknown
+    declared taints only (and without the clusters drained or unjoining, or those a migration
+    of `w` left), nothing running anywhere, free room = declared capacity (unknown
     when none is declared), a fresh division, then each target's rendered replica count.
 
     `memo` (a dict the caller keeps while `desired` stays the same) shares the placement and
@@ -56,10 +57,11 @@ def nominal(
     tie: object = w.tie_key(method)
     if method == "kfed":
         tie = tie_ascending(str(tie))  # kfed reads only the parity of the key's hash
-    shape = (policy.namespace, policy.name, w.request, total, method, tie)
+    barred = desired.barred_for(w)  # drained clusters, a migration's
+    shape = (policy.namespace, policy.name, w.request, total, method, tie, tuple(sorted(barred)))
     hit = memo.get(shape)
     if hit is None:
-        hit = memo[shape] = _shares(desired, w, policy, total, memo)
+        hit = memo[shape] = _shares(desired, w, policy, total, memo, barred)
     shares, unschedulable = hit
     out: dict[str, int] = {}
     plain = not desired.overrides_for(w)
@@ -81,6 +83,7 @@ def _shares(
     policy: PropagationPolicy,
     total: int,
     memo: dict[Any, Any],
+    barred: Mapping[str, str],
 ) -> tuple[tuple[tuple[str, int], ...], int]:
     """(cluster, share) of the nominal division, and what fits nowhere."""
     clusters = desired.clusters
@@ -93,7 +96,9 @@ def _shares(
     taints = memo.get("taints")
     if taints is None:
         taints = memo["taints"] = {c.name: c.taints for c in clusters}
-    res = place(policy.placement, policy.failover, clusters, taints, (), 0.0, free)
+    res = place(
+        policy.placement, policy.failover, clusters, taints, (), 0.0, free, barred=barred or None
+    )
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
         return tuple((c, total) for c in sorted(res.selected)), 0

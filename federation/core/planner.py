@@ -36,6 +36,7 @@ from federation.core.health import (
     health_taints,
     observe_probe,
 )
+from federation.core.migration import Migration, Progress, advance
 from federation.core.model import (
     KIND_ORDER,
     Observation,
@@ -121,6 +122,8 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     since = dict(ws.pending_since)
     limits: dict[str, Limit] = dict(ws.limits)
     followed = ctx.followed(key) if not w.divisible else set()
+    moving: dict[str, int] | None = None
+    progress = ws.migration
     if policy is None and followed:
         targets: dict[str, int] = {c: 0 for c in sorted(followed)}
         msg = f"follows {', '.join(ctx.desired.required_by(key))} (propagateDeps)"
@@ -133,6 +136,9 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     else:
         free = ctx.free_replicas(w) if w.divisible else {}
         barred = drain.barred(ctx, policy) if drain.evicted_from else None
+        operational = ctx.desired.barred_for(w)  # drained, unjoining, migrated away
+        if operational:
+            barred = {**operational, **(barred or {})}
         res = place(
             policy.placement,
             policy.failover,
@@ -168,7 +174,12 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         if drain.readmitted:
             drain.readmit_events(policy, moved=targets != current)
         kept = {c: n for c, n in ws.assignment.items() if c not in leaving}
-        drain.hold_donors(ctx, w, policy, kept, targets, "failback" if failback else "rebalance")
+        mig = ctx.desired.migrations.get(key) if w.divisible else None
+        if mig is not None:
+            moving, progress = _migrate(ctx, w, mig, ws, targets, drain)
+        else:
+            reason = "failback" if failback else "rebalance"
+            drain.hold_donors(ctx, w, policy, kept, targets, reason, _draining(ctx, kept))
         if targets != dict(ws.assignment) or unschedulable != ws.unschedulable:
             drain.events.append(
                 Event(
@@ -187,6 +198,8 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
     replicas_of = (lambda n: n) if w.divisible else (lambda n: None)
     drain.finish(ctx, w, targets, replicas_of)
     want: dict[str, int | None] = {c: replicas_of(n) for c, n in targets.items()}
+    if moving is not None:  # a migration asks the layout of its current step instead
+        want = {c: n for c, n in moving.items()}
     for c, n in drain.kept(targets).items():
         want[c] = replicas_of(n)
     actions, clusters = _sync(ctx, w, want, policy)
@@ -221,9 +234,61 @@ def _plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> _Outcome:
         {**limits},
         unschedulable,
         reserved,
+        progress,
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return _Outcome(actions, status, new_state, drain.events, wakeup)
+
+
+def _emptied(ctx: Context, cluster: str, key: str) -> bool:
+    """Is `cluster` unjoining with nothing else of ours assigned or draining there? Only then
+    do its namespaces go (deleting one would take what is still draining in it along)."""
+    c = ctx.desired.cluster(cluster)
+    if c is None or c.draining != "unjoin":
+        return False
+    return not any(
+        cluster in ws.assignment or cluster in ws.evictions
+        for k, ws in ctx.states.items()
+        if k != key
+    )
+
+
+def _draining(ctx: Context, clusters: Iterable[str]) -> set[str]:
+    """The clusters among these drained for maintenance or unjoining."""
+    out = set()
+    for name in clusters:
+        c = ctx.desired.cluster(name)
+        if c is not None and c.draining:
+            out.add(name)
+    return out
+
+
+def _migrate(
+    ctx: Context,
+    w: Workload,
+    m: Migration,
+    ws: WorkloadState,
+    targets: Mapping[str, int],
+    drain: Drain,
+) -> tuple[dict[str, int], Progress]:
+    """The layout a migration of `w` asks now (federation.core.migration), its progress; its
+    events and wake-up go to `drain`."""
+    before = ws.migration.asked if ws.migration is not None else ws.assignment
+    ready = {}
+    for c in sorted({*targets, *before}):
+        obj = ctx.object(c, w.key)
+        ready[c] = (obj.ready_replicas or 0) if obj is not None else 0
+    moving, progress, events, wake = advance(
+        m, ws.migration, targets, ws.assignment, ready, ctx.now
+    )
+    for kind, fields in events:
+        drain.events.append(Event(ctx.now, kind, "", w.key, fields))  # type: ignore[arg-type]
+    if wake is not None:
+        drain.wakeups.append(wake)
+    # evictions (a failover while moving) still keep their replicas
+    for c, n in drain.kept(targets).items():
+        moving[c] = max(moving.get(c, 0), n)
+    return moving, progress
 
 
 def _reservation(
@@ -341,7 +406,7 @@ def _sync(
             continue
         obj = ctx.object(name, w.key)
         ready = None if obj is None else obj.ready_replicas
-        if w.kind == "Namespace":
+        if w.kind == "Namespace" and not _emptied(ctx, name, w.key):
             # a namespace may hold more than what we put there: moving a workload away from a
             # cluster never deletes it (removing it from the federation does)
             clusters[name] = ClusterStatus(None, None, True, "Retained")

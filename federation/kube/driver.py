@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from federation.api.scenario import Scenario
+from federation.autoscaling.driving import autoscaler
 from federation.kube.cleanup import delete_managed
 from federation.kube.fault_schedule import FaultRunner
 from federation.kube.fleet import DEFAULT_WORKDIR, Members, obtain
 from federation.kube.members import MemberHandle
 from federation.kube.traffic import watched_kinds
 from federation.kube.truth import TruthRecorder
+from federation.operations import Operator
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 
@@ -88,7 +90,15 @@ def run(
             scenario.health,
             scenario.sim.resync_period,
             rescheduling=scenario.rescheduling,
+            operator=(
+                Operator(scenario.operations, scenario.desired, recorder)
+                if scenario.operations
+                else None
+            ),
+            autoscaler=autoscaler(scenario, recorder, traffic.engine if traffic else None),
         )
+        if traffic is not None:
+            loop.watchers.append(traffic.on_events)
         base = dict(scenario.desired.workloads)
 
         def on_load(key: str, replicas: int) -> None:

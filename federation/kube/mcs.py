@@ -21,6 +21,7 @@ from typing import Any
 
 from federation.kube.members import MemberHandle, member_client
 from federation.kube.resources import APPLY_CONTENT_TYPE, FIELD_MANAGER, GROUP, PLURAL, VERSION
+from federation.kube.watching import WatchStream
 
 SERVICE_LABEL = "kubernetes.io/service-name"
 MCS_SERVICE_LABEL = "multicluster.kubernetes.io/service-name"
@@ -160,35 +161,22 @@ class EndpointCollector:
 
     def _watch(self, member: str, selector: str, on: Callable[[str, str, Any], None]) -> None:
         from kubernetes import client
-        from kubernetes.watch.watch import iter_resp_lines
 
         api = client.DiscoveryV1Api(self.clients[member])
         fn: Any = api.list_endpoint_slice_for_all_namespaces
         backoff = 0.2
         while not self.stop.is_set():
             try:
-                resp = fn(label_selector=selector, _preload_content=False, _request_timeout=5)
+                sel = {"label_selector": selector}
+                resp = fn(_preload_content=False, _request_timeout=5, **sel)
                 listing = json.loads(resp.data)
                 for item in listing["items"]:
                     on(member, "ADDED", item)
-                rv = listing["metadata"]["resourceVersion"]
+                stream = WatchStream(fn, listing["metadata"]["resourceVersion"], sel)
                 backoff = 0.2
                 while not self.stop.is_set():
-                    resp = fn(
-                        label_selector=selector, watch=True, resource_version=rv,
-                        timeout_seconds=WATCH_SECONDS, _preload_content=False,
-                        _request_timeout=(5, WATCH_SECONDS + 5),
-                    )  # fmt: skip
-                    try:
-                        for line in iter_resp_lines(resp):  # type: ignore[no-untyped-call]
-                            ev = json.loads(line)
-                            if ev["type"] == "ERROR":
-                                raise RuntimeError(ev["object"].get("message", "watch error"))
-                            rv = ev["object"]["metadata"]["resourceVersion"]
-                            if ev["type"] != "BOOKMARK":
-                                on(member, ev["type"], ev["object"])
-                    finally:
-                        resp.release_conn()
+                    for etype, obj in stream.events(self.stop, WATCH_SECONDS, 5):
+                        on(member, etype, obj)
             except Exception:  # the member is down or cut off: back off, relist
                 self.errors += 1
                 self.stop.wait(backoff)

@@ -16,14 +16,11 @@ from federation.api.quantity import parse_quantity
 from federation.core.model import ObservedObject, Resources
 from federation.core.propagation import WORKLOAD_ID_LABEL, workload_id
 from federation.kube.resources import BUILTIN_KINDS, KINDS, MANAGED_SELECTOR, observed, split_key
+from federation.kube.watching import WatchStream
 from federation.runtime import Delta
 
 WATCH_SECONDS = 30  # server-side watch timeout; the loop re-watches from the last version
 REQUEST_TIMEOUT = 5.0
-
-
-class WatchExpired(Exception):
-    """The server ended a watch with an ERROR event (410 Gone, mostly): relist."""
 
 
 @dataclass(frozen=True)
@@ -142,8 +139,6 @@ class MemberObserver:
     # -- one watch loop per resource type -------------------------------------------------
 
     def _run(self, kind: str, fn: Any, selector: str | None) -> None:
-        from kubernetes.watch.watch import iter_resp_lines
-
         sel = {"label_selector": selector} if selector else {}
         backoff = 0.2
         while not self.stop.is_set():
@@ -153,31 +148,11 @@ class MemberObserver:
                 self._seen.add(kind)
                 if self._seen >= self._expected:
                     self.synced.set()
-                rv = listing["metadata"]["resourceVersion"]
+                stream = WatchStream(fn, listing["metadata"]["resourceVersion"], sel)
                 backoff = 0.2
                 while not self.stop.is_set():  # re-watch from the last version seen
-                    resp = fn(
-                        watch=True,
-                        resource_version=rv,
-                        allow_watch_bookmarks=True,
-                        timeout_seconds=WATCH_SECONDS,
-                        _preload_content=False,
-                        _request_timeout=(REQUEST_TIMEOUT, WATCH_SECONDS + 5),
-                        **sel,
-                    )
-                    try:
-                        for line in iter_resp_lines(resp):  # type: ignore[no-untyped-call]
-                            if self.stop.is_set():
-                                return
-                            ev = json.loads(line)
-                            etype, obj = ev["type"], ev["object"]
-                            if etype == "ERROR":
-                                raise WatchExpired(obj.get("message", ""))
-                            rv = obj["metadata"]["resourceVersion"]
-                            if etype != "BOOKMARK":
-                                self._event(kind, etype, obj)
-                    finally:
-                        resp.release_conn()
+                    for etype, obj in stream.events(self.stop, WATCH_SECONDS, REQUEST_TIMEOUT):
+                        self._event(kind, etype, obj)
             except Exception:  # any failure means: back off, relist
                 self.errors += 1
                 self.stop.wait(backoff)

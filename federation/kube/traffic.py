@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from federation.api.scenario import Fault, Scenario
+from federation.core.actions import Event
 from federation.kube.mcs import EndpointCollector
 from federation.kube.members import MemberHandle
 from federation.recorder import Recorder
@@ -60,6 +61,15 @@ class KubeTraffic:
 
     def _endpoints(self, cluster: str, service: str, n: int) -> None:
         self._put("observed_endpoints", cluster, service, n)
+
+    def on_events(self, events: Sequence[Event]) -> None:
+        """Decisions of the control plane the traffic model acts on: clients steered away."""
+        for e in events:
+            if e.kind == "steer":
+                for c in e.fields.get("away", ()):
+                    self._put("steer", c, e.workload, True)
+                for c in e.fields.get("back", ()):
+                    self._put("steer", c, e.workload, False)
 
     def client_partition(self, f: Fault, on: bool) -> None:
         region = str(f.params.get("clients", ""))

@@ -24,6 +24,8 @@ MARKER_STYLE = {  # kind -> (matplotlib marker, legend label)
     "evicted": ("v", "evicted from a cluster"),
     "failback": ("^", "failback to a cluster"),
     "rescheduled": ("D", "Pending replicas rescheduled"),
+    "operation": ("P", "operation (scale, migrate, drain, ...)"),
+    "migrated": ("s", "migration done"),
 }
 FONT = 8
 LABEL_STEP = 0.08  # axes fraction between two lines of fault-band labels
@@ -195,10 +197,21 @@ def panel(ax: Any, run: RunView, key: str, legend: dict[str, Any], plt: Any) -> 
         top = max(top, *upper)
     _limits(ax, run, key, view, legend, plt)
     for m in run.marks:
-        if m.workload == key and m.kind in MARKER_STYLE:
+        mine = m.workload == key or (m.kind == "operation" and not m.workload)
+        if mine and m.kind in MARKER_STYLE:
             sym, label = MARKER_STYLE[m.kind]
             _mark(ax, m.t, s.desired_at(m.t), sym)
             legend.setdefault(label, _handle(plt, sym))
+            if m.kind == "operation":
+                ax.annotate(
+                    m.label + (f" {m.cluster}" if m.cluster else ""),
+                    (m.t, s.desired_at(m.t)),
+                    xytext=(3, 5),
+                    textcoords="offset points",
+                    fontsize=6,
+                    rotation=45,
+                    zorder=6,
+                )
     labelled = ax.get_subplotspec().is_first_row()
     bands(ax, run, labels=labelled)
     lines = max(label_lines(run), default=-1) + 1 if labelled else 0

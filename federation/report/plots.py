@@ -12,6 +12,7 @@ from typing import Any
 from federation.recorder import Row
 from federation.report import panels as pn
 from federation.report import traffic_plot
+from federation.report.autoscaling_plot import draw_utilization, utilization
 from federation.report.drawing import FONT, LABEL_STEP, bands, label_lines, panel, strip
 from federation.report.figures import Series, workload_figures
 from federation.report.palette import CLUSTER_PALETTE, MARK_COLOR
@@ -56,7 +57,7 @@ def plot_run(
     plt = _pyplot()
     run = prepare_view(rows, title, end, clusters, summary, workloads, regions, max_panels)
     out = [
-        _replicas(plt, run, out_dir / "replicas.png"),
+        _replicas(plt, run, out_dir / "replicas.png", utilization(rows)),
         _availability(plt, run, out_dir / "availability.png"),
     ]
     services = by_service(rows)
@@ -85,7 +86,9 @@ def _left_out_note(run: RunView) -> str:
     )
 
 
-def _replicas(plt: Any, run: RunView, path: Path) -> Path:
+def _replicas(
+    plt: Any, run: RunView, path: Path, util: Mapping[str, Any] | None = None
+) -> Path:
     shown = run.selection.shown
     n = max(1, len(shown))
     panel_h = 3.4 if n == 1 else 2.1 if n <= 4 else 1.9
@@ -104,6 +107,8 @@ def _replicas(plt: Any, run: RunView, path: Path) -> Path:
         legend[g] = plt.Rectangle((0, 0), 1, 1, color=run.colors[g], alpha=0.9)
     for ax, key in zip(axes, shown, strict=False):
         panel(ax, run, key, legend, plt)
+        if util and key in util:
+            draw_utilization(ax, util[key], run.end, legend, plt)
     if not shown:
         axes[0].text(
             0.5,

@@ -168,15 +168,17 @@ def health_spans(
 @dataclass(frozen=True)
 class Marker:
     """A moment worth a marker: a cluster `detected` Offline, a workload `evicted` from a
-    cluster, a `failback` to it, or Pending replicas `rescheduled` away from it."""
+    cluster, a `failback` to it, Pending replicas `rescheduled` away from it, an `operation`
+    on the timeline, or a migration done (`migrated`)."""
 
     t: float
     kind: str
     cluster: str
     workload: str = ""
+    label: str = ""  # an operation's kind
 
 
-MARKER_KINDS = ("detected", "evicted", "failback", "rescheduled")
+MARKER_KINDS = ("detected", "evicted", "failback", "rescheduled", "operation", "migrated")
 _MARKER_OF = {"evict": "evicted", "failback": "failback", "reschedule": "rescheduled"}
 
 
@@ -189,6 +191,12 @@ def markers(rows: Sequence[Row]) -> list[Marker]:
         if r.kind == "health" and r.fields.get("to") == "Offline":
             out.append(Marker(r.t, "detected", r.cluster))
             seen = {k for k in seen if k[1] != r.cluster}  # a new episode on that cluster
+        elif r.kind == "operation" and r.fields.get("phase") is None:
+            # an operation on a workload marks its panel; one on a cluster or a policy, every
+            # panel (workload "")
+            out.append(Marker(r.t, "operation", r.cluster, r.workload, str(r.fields.get("op"))))
+        elif r.kind == "migrated" and r.workload:
+            out.append(Marker(r.t, "migrated", "", r.workload))
         elif r.kind in ("evict", "failback", "reschedule") and r.workload:
             kind = _MARKER_OF[r.kind]
             k = (kind, r.cluster, r.workload)

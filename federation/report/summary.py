@@ -9,9 +9,11 @@ from typing import Any
 
 from federation.api.scenario import Scenario
 from federation.recorder import Row
+from federation.report.autoscaling import section as autoscaling_section
 from federation.report.cost import cost, with_egress
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
+from federation.report.operations import deleted_at, operations
 from federation.report.traffic_summary import TrafficView, section
 
 
@@ -47,6 +49,15 @@ def summarize(
     egress: dict[str, Any] = {}
     if traffic is not None:
         summary["traffic"], egress = traffic
+    for key, t in deleted_at(rows).items():
+        if key in summary["workloads"]:
+            summary["workloads"][key]["deleted_at"] = t
+    if any(r.kind == "operation" for r in rows):
+        backends = {s.key: s.backends for s in scenario.traffic.services}
+        summary["operations"] = operations(rows, all_series, end, view, backends)
+    scaling = autoscaling_section(rows)
+    if scaling is not None:
+        summary["autoscaling"] = scaling
     j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
     summary["cost"] = with_egress(cost(scenario.desired, rows, end), egress.get("egress_per_hour"))

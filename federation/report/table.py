@@ -85,8 +85,9 @@ def render_summary(
     items = list(summary["workloads"].items())
     rows = []
     for key, w in items[:MAX_WORKLOADS]:
+        deleted = w.get("deleted_at")
         row = [
-            key,
+            key if deleted is None else f"{key} (deleted at {deleted:g}s)",
             str(w["desired"]),
             f"{100 * w['availability']:.2f}",
             _num(w["unavailable_replica_seconds"]),
@@ -104,6 +105,8 @@ def render_summary(
         parts.append(_failovers(summary["failovers"], wide))
     if summary.get("traffic"):
         parts.append(_traffic(summary["traffic"], summary.get("cost") or {}))
+    if summary.get("autoscaling"):
+        parts.append(_autoscaling(summary["autoscaling"]))
     if summary["expectations"]:
         rows = [
             [
@@ -145,13 +148,20 @@ def _cost(cost: Mapping[str, Any]) -> str:
         ]
         for name, c in cost["clusters"].items()
     ]
-    rows.append(
-        ["total", "", "", _money(cost["capacity_per_hour"]), "", "", _money(cost["used_per_hour"])]
-    )
-    title = (
-        f"cost: {_money(cost['total_per_hour'])} per hour "
-        "(requested: averaged over the run; $ = the clusters' price unit)"
-    )
+    egress = cost.get("egress_per_hour")
+    title = f"cost: {_money(cost['total_per_hour'])} per hour"
+
+    def total(name: str, capacity: float, used: float) -> list[str]:
+        return [name, "", "", _money(capacity), "", "", _money(used)]
+
+    if egress is None:
+        rows.append(total("total", cost["capacity_per_hour"], cost["used_per_hour"]))
+    else:  # the traffic model's egress adds to both: it is paid for what was used
+        rows.append(total("clusters", cost["capacity_per_hour"], cost["used_per_hour"]))
+        rows.append(total("network egress", egress, egress))
+        rows.append(total("total", cost["total_per_hour"], cost["used_per_hour"] + egress))
+        title += f" = capacity {_money(cost['capacity_per_hour'])} + egress {_money(egress)}"
+    title += " (requested: averaged over the run; $ = the clusters' price unit)"
     return grid(title, headers, rows, right=range(1, len(headers)))
 
 
@@ -180,6 +190,33 @@ def _failovers(failovers: Sequence[Mapping[str, Any]], wide: bool) -> str:
     if len(failovers) > MAX_FAILOVERS:
         rows.append([f"... and {len(failovers) - MAX_FAILOVERS} more"] + [""] * (len(headers) - 1))
     return grid("failovers", headers, rows, right=range(2, len(headers)))
+
+
+def _autoscaling(a: Mapping[str, Any]) -> str:
+    """Per autoscaled workload and HPA (the FederatedHPA, or each member's own)."""
+    headers = ["workload", "hpa on", "scale events", "direction changes", "peak", "lowest"]
+    headers += ["utilization (%)", "scale-up after faults (s)"]
+    rows = []
+    for key, per in list(a.items())[:MAX_WORKLOADS]:
+        for where, f in per.items():
+            lo, hi = f["utilization_min"], f["utilization_max"]
+            ups = ", ".join(
+                "-" if x["scale_up_after_s"] is None else f"{x['scale_up_after_s']:g}"
+                for x in f["after_faults"]
+            )
+            rows.append(
+                [
+                    key,
+                    where,
+                    str(f["scale_events"]),
+                    str(f["direction_changes"]),
+                    str(f["peak_replicas"]),
+                    str(f["lowest_replicas"]),
+                    "-" if lo is None else f"{lo}-{hi}",
+                    ups or "-",
+                ]
+            )
+    return grid("autoscaling", headers, rows, right=range(2, len(headers)))
 
 
 def _traffic(t: Mapping[str, Any], cost: Mapping[str, Any]) -> str:

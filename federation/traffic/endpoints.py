@@ -22,6 +22,9 @@ class Endpoint:
     ok: bool = False  # the data-plane outcome a health check sees now
     begun: bool = False  # checks run from the first Ready replica on
     version: int = 0  # invalidates a scheduled flip
+    # the federation steered clients away (a migration leaving the cluster): not answered with
+    # while it has endpoints; cleared when they are gone
+    withdrawn: bool = False
 
     @property
     def replicas(self) -> int:

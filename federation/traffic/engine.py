@@ -24,12 +24,16 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from federation.core.desired import DesiredState
 from federation.core.healthcheck import CheckSchedule
 from federation.core.model import Cluster
 from federation.core.nominal import nominal
 from federation.recorder import Recorder
+
+if TYPE_CHECKING:
+    from federation.autoscaling.metrics import Utilization
 from federation.traffic.clients import Stream
 from federation.traffic.demand import schedule
 from federation.traffic.endpoints import Endpoint
@@ -106,11 +110,21 @@ class TrafficEngine(Flows):
         self.dirty_serving: set[tuple[int, str]] = set()
         self.now = 0.0
         self.rows = 0
+        # ground-truth load histories for the autoscaler (`federation.autoscaling.metrics`)
+        self.utilization: Utilization | None = None
+
+    def track(self, utilization: Utilization) -> None:
+        """Keep `utilization` up to date with every backend's Ready pods and per-pod load."""
+        self.utilization = utilization
+        for key, idx in self.backing.items():
+            utilization.backs(key, [self.services[i].key for i in idx])
 
     # ---------------------------------------------------------------- inputs
 
     def ready(self, cluster: str, key: str, n: int, now: float) -> None:
         """Ground truth: `key` has `n` Ready replicas on `cluster`."""
+        if self.utilization is not None and key in self.backing:
+            self.utilization.on_ready(cluster, key, n, now)
         for i in self.backing.get(key, ()):
             ep = self._endpoint(i, cluster)
             if ep.ready.get(key, 0) == n:
@@ -124,7 +138,20 @@ class TrafficEngine(Flows):
         for i in self.backing.get(key, ()):
             ep = self._endpoint(i, cluster)
             if ep.known.get(key, 0) != n:
+                before = ep.endpoints
                 ep.known[key] = n
+                self.dirty_answers.add(i)
+                if ep.withdrawn and before and not ep.endpoints:
+                    ep.withdrawn = False  # gone from there: a later comer is answered again
+
+    def steer(self, cluster: str, key: str, away: bool, now: float) -> None:
+        """The federation takes `cluster` out of the answers of the services `key` backs
+        (`away`: a migration leaving it, or one whose replicas there are still starting) until
+        their endpoints there are gone, or puts it back."""
+        for i in self.backing.get(key, ()):
+            ep = self._endpoint(i, cluster)
+            if ep.withdrawn != away:
+                ep.withdrawn = away
                 self.dirty_answers.add(i)
 
     def observed_endpoints(self, cluster: str, service: str, n: int, now: float) -> None:
@@ -135,8 +162,11 @@ class TrafficEngine(Flows):
             return
         ep = self._endpoint(i, cluster)
         if ep.known != {service: n}:
+            before = ep.endpoints
             ep.known = {service: n}
             self.dirty_answers.add(i)
+            if ep.withdrawn and before and not n:
+                ep.withdrawn = False
 
     def cut(self, region: str, clusters: Sequence[str], on: bool, now: float) -> None:
         """Clients of `region` cannot reach `clusters` (on) or can again (off)."""

@@ -36,6 +36,7 @@ class Flows:
     dirty_serving: set[tuple[int, str]]
     last: dict[tuple[str, str, str], dict[str, Any]]
     rows: int
+    utilization: Any  # federation.autoscaling.metrics.Utilization | None
 
     def _endpoint(self, i: int, cluster: str) -> Endpoint:
         raise NotImplementedError
@@ -57,7 +58,7 @@ class Flows:
         cands = []
         for c, ep in self.endpoints[i].items():
             n = ep.endpoints
-            if n > 0:
+            if n > 0 and not ep.withdrawn:
                 cl = self.clusters.get(c)
                 region = cl.region if cl else ""
                 cands.append(Candidate(c, region, n, ep.health.healthy, self._rtt_to(st, c)))
@@ -95,6 +96,10 @@ class Flows:
         arrival = sum(st.sent.get(c, 0.0) for st in self.by_service[i])
         n = self._endpoint(i, c).replicas
         q = queue(n, cap.requests_per_second, arrival)
+        if self.utilization is not None:
+            self.utilization.on_serving(
+                self.services[i].key, c, n, arrival, cap.requests_per_second, now
+            )
         self._row(
             now,
             "serving",

@@ -110,7 +110,8 @@ CASES = [
         "unknown kfed kind",
         "apiVersion: kfed.io/v1alpha1\nkind: Clustr\nmetadata: {name: p}\n",
         "t.yaml: kind: must be one of Cluster, ClusterOverridePolicy, ClusterPropagationPolicy, "
-        "ClusterTaintPolicy, MultiClusterService, OverridePolicy, PropagationPolicy, Scenario, "
+        "ClusterTaintPolicy, CronFederatedHPA, FederatedHPA, MultiClusterService, OverridePolicy, "
+        "PropagationPolicy, Scenario, "
         "got 'Clustr' (line 2, Clustr p)",
     ),
     (

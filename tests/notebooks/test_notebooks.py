@@ -16,6 +16,7 @@ PRINTS = {
     "03-survivability-and-cost": "cheapest configuration that survives losing any region: "
     "eu-west 12 CPUs, us-east 12 CPUs per cluster, 2.04 per hour",
     "04-traffic-and-cost": "price of the eu-west outage",
+    "05-autoscaling-and-migration": "eu-west down at 5400 s: first scale-up 15 s later, 49 -> 54",
 }
 
 

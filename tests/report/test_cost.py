@@ -111,3 +111,34 @@ def test_an_unpriced_run_prints_no_cost_table() -> None:
     summary = execute(load_scenario(root / "scenarios/cluster-outage.yaml"), plots=False).summary
     assert summary["cost"]["total_per_hour"] == 0.0
     assert "cost" not in render_summary(summary).split("expectations")[-1]
+
+
+def test_egress_adds_to_the_total_and_the_table_shows_both() -> None:
+    from federation.report.cost import with_egress
+
+    capacity = {
+        "clusters": {
+            "x": {
+                "cpu": 8,
+                "memory_gib": 16.0,
+                "cost_per_cpu_hour": 0.5,
+                "cost_per_gib_hour": 0.01,
+                "capacity_per_hour": 4.16,
+                "requested_cpu": 2.5,
+                "requested_memory_gib": 5.0,
+                "used_per_hour": 1.3,
+            }
+        },
+        "capacity_per_hour": 4.16,
+        "used_per_hour": 1.3,
+        "total_per_hour": 4.16,
+    }
+    assert with_egress(capacity, None) == capacity  # no traffic modelled: nothing added
+    c = with_egress(capacity, 0.25)
+    assert c["total_per_hour"] == pytest.approx(4.41) and c["egress_per_hour"] == 0.25
+    from federation.report.table import _cost
+
+    text = _cost(c)
+    assert "cost: 4.4100 per hour = capacity 4.1600 + egress 0.2500" in text
+    # egress is paid for what was used: used 1.30 + 0.25
+    assert "│ network egress │" in text and "1.5500" in text

@@ -16,7 +16,13 @@ SHIPPED = sorted(p for p in ROOT.rglob("*.yaml") if "kind: Scenario" in p.read_t
 
 def test_the_shipped_scenarios_are_found() -> None:
     names = {p.stem for p in SHIPPED}
-    assert {"cluster-outage", "region-outage", "latency-spike", "flapping-cluster"} <= names
+    assert {
+        "cluster-outage",
+        "region-outage",
+        "latency-spike",
+        "flapping-cluster",
+        "migration",
+    } <= names
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
