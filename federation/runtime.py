@@ -200,9 +200,11 @@ class CycleStats:
 
     @property
     def idle(self) -> bool:
-        """The cycle only took in probe results that changed no health and sent probes: it
-        reconciled, sent and recorded nothing (the same as if those probes had been left out)."""
-        return not (self.queued or self.sent or self.deltas or self.events or self.full)
+        """The cycle took in no news from the members, decided no event and sent no write: at
+        most probe results that changed no health came in and probes went out (so the same as
+        if those probes had been left out). Told by what came in and out, not by how much was
+        reconciled, so a loop that reconciles everything every cycle agrees."""
+        return not (self.sent or self.deltas or self.events)
 
 
 class ControlLoop:
