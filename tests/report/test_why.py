@@ -57,7 +57,8 @@ def test_a_real_run_is_explained_from_its_timeline(run_dir, tmp_path, capsys):
     assert main(["explain", str(real), "--workload", "web", "--at", "70"]) == 0
     out = capsys.readouterr().out
     assert "from the timeline" in out
-    assert "m2: Offline, not a target, Ready 0, evicted at 64.501s (taint kfed.io/unreachable" in out
+    evicted = "m2: Offline, not a target, Ready 0, evicted at 64.501s (taint kfed.io/unreachable"
+    assert evicted in out
 
 
 def test_bad_requests_exit_2(run_dir, capsys):
