@@ -9,6 +9,7 @@ cluster can matter to (see `touching`): cost grows with what changed, not with t
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -93,11 +94,32 @@ def touching(
     policy's affinity admits there (placement may now pick or drop it), those with replicas, a
     drain or a failback there, and those it `held` (observed objects). Nothing else reads that
     cluster's health, taints or reachability."""
-    keys = set(desired.workloads_near(cluster))
+    return touching_any(desired, state, {cluster: held})
+
+
+def touching_any(
+    desired: DesiredState, state: FederationState, held: Mapping[str, Iterable[str]]
+) -> set[str]:
+    """`touching` for several clusters at once (cluster -> the keys it holds): the union, in
+    one pass over the workloads' state."""
+    keys: set[str] = set()
+    for cluster, objects in held.items():
+        keys.update(desired.workloads_near(cluster))
+        keys.update(objects)
+    names = set(held)
+    if len(names) == 1:
+        (cluster,) = names
+        for key, ws in state.workloads.items():
+            if cluster in ws.assignment or cluster in ws.evictions or cluster in ws.evicted_from:
+                keys.add(key)
+        return keys
     for key, ws in state.workloads.items():
-        if cluster in ws.assignment or cluster in ws.evictions or cluster in ws.evicted_from:
+        if (
+            not names.isdisjoint(ws.assignment)
+            or not names.isdisjoint(ws.evictions)
+            or not names.isdisjoint(ws.evicted_from)
+        ):
             keys.add(key)
-    keys.update(held)
     return keys
 
 
@@ -260,6 +282,35 @@ def _rank(desired: DesiredState, key: str) -> tuple[int, int]:
     return (follows, -(p.schedule_priority if p is not None else 0))
 
 
+class _Order:
+    """The order workloads are planned in within one pass, (`_rank`, key), as numbers: an entry
+    of the desired state's workloads is (2i + 1, key), i its place among them; any other key
+    (removed, or only held by a member) is (2j, rank, key), j the place it would take, so
+    entries compare as their (rank, key) would, mostly by one integer."""
+
+    __slots__ = ("desired", "place", "ranks")
+    _last: _Order | None = None  # the order of the last desired state asked for
+
+    def __init__(self, desired: DesiredState) -> None:
+        self.desired = desired
+        self.ranks = sorted((_rank(desired, k), k) for k in desired.workloads)
+        self.place = {k: 2 * i + 1 for i, (_, k) in enumerate(self.ranks)}
+
+    @classmethod
+    def of(cls, desired: DesiredState) -> _Order:
+        last = cls._last
+        if last is None or last.desired is not desired:
+            last = cls._last = cls(desired)
+        return last
+
+    def entry(self, key: str) -> tuple[Any, ...]:
+        at = self.place.get(key)
+        if at is not None:
+            return (at, key)
+        rank = _rank(self.desired, key)
+        return (2 * bisect.bisect_left(self.ranks, (rank, key)), rank, key)
+
+
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
     """What each target cluster is asked to run (its rendered replica count, after overrides);
     for kinds without replicas, 0."""
@@ -402,8 +453,8 @@ def reconcile(
         keys = set(desired.workloads) | set(state.workloads) | _held(observed)
     else:
         keys = set(dirty)
-        for name in changed:
-            keys |= touching(desired, state, name, ctx.obs(name).objects)
+        if changed:
+            keys |= touching_any(desired, state, {n: ctx.obs(n).objects for n in changed})
         keys |= {d for k in list(keys) for d in desired.dependencies(k)}
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
@@ -413,12 +464,14 @@ def reconcile(
     wakeups: dict[str, float] = {}
     # workloads room decided (`sensitive`, from the caller) are planned in this pass too, after
     # any workload that changes the room reserved: as a full pass would see them
-    queue = [(_rank(desired, k), k) for k in keys]
+    order = _Order.of(desired)
+    queue = [order.entry(k) for k in keys]
     heapq.heapify(queue)
     queued = set(keys)
-    later = sorted((_rank(desired, k), k) for k in sensitive if k in desired.workloads)
+    later = sorted(order.entry(k) for k in sensitive if k in desired.workloads)
     while queue:
-        here, key = heapq.heappop(queue)
+        here = heapq.heappop(queue)
+        key = here[-1]
         w = desired.workloads.get(key)
         ws = state.workloads.get(key, _NO_STATE)
         if w is None:
@@ -442,8 +495,8 @@ def reconcile(
             wakeups[key] = out.wakeup
         if out.state.reserved != ws.reserved:
             for item in later:
-                if item > (here, key) and item[1] not in queued:
-                    queued.add(item[1])
+                if item > here and item[-1] not in queued:
+                    queued.add(item[-1])
                     heapq.heappush(queue, item)
     actions.sort(key=_action_order)
     soonest = min(wakeups.values(), default=None)
