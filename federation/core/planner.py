@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from federation.core import fleet
 from federation.core.actions import (
     Action,
     Apply,
@@ -27,14 +28,13 @@ from federation.core.actions import (
     WorkloadState,
     WorkloadStatus,
 )
-from federation.core.conditions import cluster_conditions, condition
+from federation.core.conditions import condition
 from federation.core.context import Context
 from federation.core.desired import DesiredState
 from federation.core.eviction import Drain
 from federation.core.health import (
     ClusterHealth,
     HealthThresholds,
-    health_taints,
     observe_probe,
 )
 from federation.core.model import (
@@ -49,7 +49,6 @@ from federation.core.pending import Limit, settle, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
 
-_FRESH = ClusterHealth()
 _NO_STATE = WorkloadState()
 _NO_REQUEST = Resources()
 
@@ -60,7 +59,7 @@ def _advance_health(
     before: Mapping[str, ClusterHealth],
     th: HealthThresholds,
 ) -> tuple[dict[str, ClusterHealth], list[Event]]:
-    health = {c.name: before.get(c.name, _FRESH) for c in desired.clusters}
+    health = fleet.health_before(desired.clusters, before)
     events: list[Event] = []
     for p in sorted(probes, key=lambda p: (p.t, p.cluster)):
         h = health.get(p.cluster)
@@ -441,10 +440,10 @@ def reconcile(
     """
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
-    taints = {
-        c.name: c.taints + health_taints(health[c.name], c.not_ready_taints)
-        for c in desired.clusters
-    }
+    probed = {p.cluster for p in observed.probes}
+    taints, conditions = fleet.derive(
+        desired.clusters, state.health, health, probed, observed.clusters
+    )
     ctx = Context(desired, observed, health, taints, now, rescheduling)
     ctx.reserved.update(state.reserved)
     if dirty is None:
@@ -503,7 +502,7 @@ def reconcile(
     return Plan(
         actions=tuple(actions),
         requeue_after=None if soonest is None else max(0.0, soonest - now),
-        cluster_conditions=cluster_conditions(health, ctx),
+        cluster_conditions=conditions,
         workloads=statuses,
         events=tuple(events),
         state=FederationState(
