@@ -1,10 +1,12 @@
-"""`python -m benchmarks`: kfed's performance and fidelity figures (P1-P5, parity, start-up).
+"""`python -m benchmarks`: kfed's performance and fidelity figures (P1-P6, a day with one
+fault, parity, start-up).
 
 Prints a table, or with --json ONE JSON object with p1_speedup, p2_wall_s, p2_peak_mb,
 p2_events, p3_ratio, traffic_overhead, p4_p50_ms, p4_p99_ms, p5_failover_s, p5_false_failovers,
-parity_max_error, startup_python_s, startup_validate_s, startup_run_s (null where not
-measured, the reason under `notes`), the machine, the sizes and every figure behind them under
-`details`. --quick runs reduced sizes (a few minutes);
+p6_single_runs_per_s, p6_pool_runs_per_s, p6_pool_efficiency, p6_dask_efficiency,
+day_wall_ratio, parity_max_error, startup_python_s, startup_validate_s, startup_run_s (null
+where not measured, the reason under `notes`), the machine, the sizes and every figure behind
+them under `details`. --quick runs reduced sizes (a few minutes);
 --only picks figures; --no-kube skips everything that needs real local clusters, which
 otherwise are created under --workdir and torn down at the end.
 """
@@ -29,6 +31,8 @@ FIGURES = {
     "p1": "benchmarks.p1_speedup",
     "p4": "benchmarks.p4_propagation",
     "p5": "benchmarks.p5_failover",
+    "p6": "benchmarks.p6_sweep",  # sweep throughput: pool and Dask against in-process runs
+    "day": "benchmarks.day",  # 24 h with one fault against the same cut to 1 h
     "parity": "benchmarks.parity",
     "calibration": "benchmarks.calibration",
 }

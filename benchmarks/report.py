@@ -25,6 +25,11 @@ KEYS = (
     ("p4_p99_ms", "P4 propagation p99 (ms)", "<= 250"),
     ("p5_failover_s", "P5 failover, median (s)", "<= 10"),
     ("p5_false_failovers", "P5 false failovers (short blips)", "0"),
+    ("p6_single_runs_per_s", "P6 sweep: in-process runs/s (baseline)", ""),
+    ("p6_pool_runs_per_s", "P6 sweep: runs/s on a pool of 2", ""),
+    ("p6_pool_efficiency", "P6 sweep: pool efficiency (rate / 2 x baseline)", ">= 0.8"),
+    ("p6_dask_efficiency", "P6 sweep: Dask LocalCluster efficiency", ">= 0.7"),
+    ("day_wall_ratio", "24 h with one fault / the same cut to 1 h (wall)", "<= 1.2"),
     ("parity_max_error", "Parity worst error (0.1 = 10 % / 1 probe)", "<= 0.1"),
     ("startup_python_s", "Start-up: python -c pass (s)", ""),
     ("startup_validate_s", "Start-up: kfed validate, reference (s)", "<= 0.4"),
@@ -163,6 +168,31 @@ def table(result: Mapping[str, Any]) -> str:
             f"{r['with_traffic']['cpu_s']} s (x{tr['traffic_overhead']}, wall "
             f"x{tr['traffic_overhead_wall']}; {tr['traffic_rows']} traffic rows, events "
             f"x{tr['traffic_events_ratio']})"
+        )
+    p6 = extra.get("p6", {})
+    if p6.get("dask"):
+        d, load = p6["dask"], p6.get("load_average", {})
+        lines.append("")
+        lines.append(
+            f"P6: {p6['rounds']} interleaved rounds: in-process {p6['single']['runs']} runs in "
+            f"{p6['single']['wall_s']} s, pool {p6['pool']['runs']} in {p6['pool']['wall_s']} s, "
+            f"Dask {d['runs']} in {d['wall_s']} s after a {d['cluster_start_s']} s cluster start "
+            f"(efficiency with it: {p6.get('p6_dask_efficiency_with_start')}); load average "
+            f"{load.get('before')} -> {load.get('after')}, other processes used "
+            f"{100 * p6.get('others_cpu_share', 0):.0f} % of the CPUs meanwhile; CPU per run (ms): "
+            + ", ".join(f"{k} {v}" for k, v in p6.get("cpu_ms_per_run", {}).items())
+            + f"; CPUs granted {p6.get('cpus_granted')}, pool efficiency per CPU granted "
+            f"{p6.get('p6_pool_efficiency_per_cpu')}"
+        )
+    day = extra.get("day", {})
+    if day.get("long"):
+        s, g = day["short"], day["long"]
+        lines.append(
+            f"Day: {s['simulated_s'] / 3600:g} h {s['wall_s']} s ({s['events']} events), "
+            f"{g['simulated_s'] / 3600:g} h {g['wall_s']} s ({g['events']} events); each quiet "
+            f"hour costs {day['idle_per_hour']['events']:g} events, "
+            f"{day['idle_per_hour']['cycles']:g} cycles, "
+            f"{day['idle_per_hour']['reconciles']:g} workload reconciles"
         )
     if extra.get("startup"):
         from benchmarks.startup import lines as startup_lines

@@ -26,6 +26,7 @@ from federation.api import (
     taint_policy,
     timeline,
 )
+from federation.api import settings as settings_
 from federation.api import traffic as traffic_api
 from federation.api.compat.health import health_defaults
 from federation.api.compat.report import DocReport
@@ -266,7 +267,22 @@ def _scenario_builder(
     )
 
 
-def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> Documents:
+Settings = Sequence["str | settings_.Setting"]
+
+
+def _apply_settings(
+    s: _Session, feds: list[_Federation], settings: Settings
+) -> list[settings_.Applied]:
+    """Apply `PATH=VALUE` settings to the parsed documents, before anything is validated."""
+    docs = {id(d): d for f in feds for d in (*f.docs, *([f.scenario] if f.scenario else []))}
+    applied, problems = settings_.settle(settings, list(docs.values()))
+    s.problems.extend(Problem("", 0, "", p) for p in problems)
+    return applied
+
+
+def _load(
+    s: _Session, given: list[tuple[str, str | None]], *, strict: bool, settings: Settings = ()
+) -> Documents:
     shared = _Federation()
     feds: list[_Federation] = []
     seen: set[str] = set()
@@ -278,6 +294,7 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         fed = _split(s, shown, s.read(shown, text), shared)
         if fed is not None:
             feds.append(fed)
+    applied = _apply_settings(s, [shared, *feds], settings) if settings else []
     reports: list[DocReport] = []
     for f in (shared, *feds):
         f.translate(s)
@@ -297,7 +314,8 @@ def _load(s: _Session, given: list[tuple[str, str | None]], *, strict: bool) -> 
         if scen is not None:
             scenarios.append(scen)
     warnings = sorted(set(s.warnings))
-    problems = sorted(set(s.problems + (warnings if strict else [])))
+    found = s.problems + (warnings if strict else [])
+    problems = sorted({settings_.mark(p, applied) for p in found})
     if problems:
         raise LoadError(problems, warnings=[] if strict else warnings)
     return Documents(
@@ -322,30 +340,46 @@ def _unique(reports: list[DocReport]) -> tuple[DocReport, ...]:
 
 
 def load_documents(
-    paths: Iterable[str | os.PathLike[str]], *, strict: bool = False, allow_outside: bool = False
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    strict: bool = False,
+    allow_outside: bool = False,
+    settings: Settings = (),
 ) -> Documents:
     """Load and validate every document in `paths` (and the resources of any scenario among
     them). Raises `LoadError` listing every problem; returns nothing half-loaded. Warnings
     (legal but suspicious input) are on `Documents.warnings`; `strict` makes them errors.
-    `allow_outside` lets a scenario's resources live outside the scenario file's folder."""
+    `allow_outside` lets a scenario's resources live outside the scenario file's folder.
+    `settings` (`PATH=VALUE`, see `federation.api.settings`) are set on the parsed documents
+    before anything is validated."""
     given: list[tuple[str, str | None]] = [(p, None) for p in files.expand(paths)]
-    return _load(_Session(allow_outside=allow_outside), given, strict=strict)
+    return _load(_Session(allow_outside=allow_outside), given, strict=strict, settings=settings)
 
 
 def load_text(
-    text: str, name: str = "<text>", *, strict: bool = False, allow_outside: bool = False
+    text: str,
+    name: str = "<text>",
+    *,
+    strict: bool = False,
+    allow_outside: bool = False,
+    settings: Settings = (),
 ) -> Documents:
     """Like `load_documents` for YAML given as a string; `name` stands for the file in messages
     (scenario resources are looked up relative to the current directory)."""
-    return _load(_Session(allow_outside=allow_outside), [(name, text)], strict=strict)
+    session = _Session(allow_outside=allow_outside)
+    return _load(session, [(name, text)], strict=strict, settings=settings)
 
 
 def load_scenario(
-    path: str | os.PathLike[str], *, strict: bool = False, allow_outside: bool = False
+    path: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    allow_outside: bool = False,
+    settings: Settings = (),
 ) -> Scenario:
     """The one Scenario in `path`, with its inline documents and resources (and the load's
-    warnings on `Scenario.warnings`)."""
-    docs = load_documents([path], strict=strict, allow_outside=allow_outside)
+    warnings on `Scenario.warnings`), `settings` applied first."""
+    docs = load_documents([path], strict=strict, allow_outside=allow_outside, settings=settings)
     if len(docs.scenarios) != 1:
         raise LoadError([Problem(os.fspath(path), 0, "", "no Scenario document in this file")])
     return replace(docs.scenarios[0], warnings=docs.warnings)

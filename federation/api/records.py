@@ -252,6 +252,7 @@ def cluster(ctx: Ctx, d: Mapping[str, Any]) -> Cluster:
         nodes=nodes,
         taints=tuple(taints),
         cost_per_cpu_hour=float(spec.get("costPerCpuHour", 0.0)),
+        cost_per_gib_hour=float(spec.get("costPerGiBHour", 0.0)),
         context=spec.get("context"),
         kubeconfig=spec.get("kubeconfig"),
     )

@@ -246,6 +246,7 @@ _CLUSTER = obj(
         "nodes": NODES,
         "taints": array(ref("Taint")),
         "costPerCpuHour": {"type": "number", "minimum": 0},
+        "costPerGiBHour": {"type": "number", "minimum": 0},
         "context": NAME,
         "kubeconfig": NAME,
         "apiEndpoint": {**STR, "description": "controller mode: the member's API server URL"},

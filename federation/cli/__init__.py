@@ -35,6 +35,7 @@ from federation.cli import (
     explain,
     importer,
     join,
+    planning,
     run,
 )
 from federation.cli.common import (
@@ -49,6 +50,8 @@ from federation.cli.common import (
 
 SUBCOMMANDS: list[Callable[[SubParsers], None]] = [
     run.add_run,
+    planning.add_sweep,
+    planning.add_survive,
     documents.add_validate,
     documents.add_plan,
     documents.add_schema,

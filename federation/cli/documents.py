@@ -32,8 +32,19 @@ def add_validate(sub: SubParsers) -> None:
     p.set_defaults(func=run_validate)
 
 
-def add_input_flags(p: Any) -> None:
-    """How documents are loaded: --strict, --allow-outside-resources (validate, plan, run)."""
+def add_input_flags(p: Any, settings: bool = True) -> None:
+    """How documents are loaded: --set, --strict, --allow-outside-resources (validate, plan,
+    run; sweeps take --set as a grid instead)."""
+    if settings:
+        p.add_argument(
+            "--set",
+            metavar="PATH=VALUE",
+            action="append",
+            default=[],
+            help="set a field before validation (repeatable): Cluster/m1.spec.capacity.cpu=16, "
+            "Cluster[region=us-east].spec.capacity.cpu=16, Deployment/shop/web.spec.replicas=12, "
+            "Scenario.spec.timeline[0].at=300",
+        )
     p.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 2 when any)"
     )
@@ -44,10 +55,11 @@ def add_input_flags(p: Any) -> None:
     )
 
 
-def _load_flags(args: argparse.Namespace) -> dict[str, bool]:
+def _load_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "strict": bool(getattr(args, "strict", False)),
         "allow_outside": bool(getattr(args, "allow_outside_resources", False)),
+        "settings": tuple(getattr(args, "set", None) or ()),
     }
 
 

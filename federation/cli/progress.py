@@ -87,3 +87,68 @@ def _columns(stream: TextIO) -> int:
         return os.get_terminal_size(stream.fileno()).columns or 80
     except (AttributeError, OSError, ValueError):
         return 80
+
+
+class RunsProgress:
+    """Progress of many runs (a sweep) on stderr: runs done, runs per second and the time
+    left, as a bar on a terminal or plain lines (`--progress` with stderr redirected), e.g.
+    `sweep region-outage: 120/400 runs, 38.2 runs/s, ETA 0:00:07`."""
+
+    def __init__(
+        self, label: str, enabled: bool | None = None, stream: TextIO | None = None
+    ) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.tty = _isatty(self.stream)
+        self.enabled = self.tty if enabled is None else enabled
+        self.label = label
+        self._started = time.monotonic()
+        self._last = 0.0
+        self._due = 0
+        self._drawn = False
+        self.done = self.total = 0
+
+    def __enter__(self) -> RunsProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled and self.tty and self._drawn:
+            self.stream.write(f"\r\x1b[2K{self.text()}\n")
+            self.stream.flush()
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self._started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    def text(self) -> str:
+        rate = self.rate()
+        left = (self.total - self.done) / rate if rate > 0 else None
+        eta = "-" if left is None else _clock(left)
+        return (
+            f"{self.label}: {self.done}/{self.total} runs, {rate:.1f} runs/s, ETA {eta}, "
+            f"elapsed {_clock(time.monotonic() - self._started)}"
+        )
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self.tty:
+            if not self._drawn or now - self._last >= REDRAW or done >= total:
+                width = max(10, min(30, _columns(self.stream) - len(self.text()) - 3))
+                full = round(width * done / total) if total else width
+                bar = "━" * full + "─" * (width - full)
+                self.stream.write(f"\r\x1b[2K{bar} {self.text()}")
+                self.stream.flush()
+                self._drawn, self._last = True, now
+            return
+        tenths = (done / total if total else 1.0) * LINE_STEPS + 1e-9
+        if done >= total or tenths >= self._due or now - self._last >= LINE_WALL:
+            print(self.text(), file=self.stream, flush=True)
+            self._last = now
+            self._due = int(tenths) + 1
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"

@@ -131,7 +131,8 @@ class Cluster:
     capacity: Resources = Resources()
     nodes: int = 1
     taints: tuple[Taint, ...] = ()
-    cost_per_cpu_hour: float = 0.0
+    cost_per_cpu_hour: float = 0.0  # price of one provisioned core for an hour
+    cost_per_gib_hour: float = 0.0  # price of one provisioned GiB of memory for an hour
     # kube backend bindings: a kubeconfig context (and file) to use instead of provisioning
     context: str | None = None
     kubeconfig: str | None = None

@@ -9,6 +9,7 @@ from typing import Any
 
 from federation.api.scenario import Scenario
 from federation.recorder import Row
+from federation.report.cost import cost, with_egress
 from federation.report.expectations import Judge, judge
 from federation.report.figures import failovers, series, workload_figures
 from federation.report.traffic_summary import TrafficView, section
@@ -43,10 +44,12 @@ def summarize(
     summary["health_transitions"] = sum(1 for r in rows if r.kind == "health")
     view = TrafficView.of(rows, scenario)
     traffic = section(view, end, backend)
+    egress: dict[str, Any] = {}
     if traffic is not None:
-        summary["traffic"], summary["cost"] = traffic
+        summary["traffic"], egress = traffic
     j = Judge(rows, all_series, summary["failovers"], end, view)
     summary["expectations"] = [judge(e, j) for e in scenario.expectations]
+    summary["cost"] = with_egress(cost(scenario.desired, rows, end), egress.get("egress_per_hour"))
     if extra:
         summary.update(extra)
     return summary

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from federation.report.cost import priced
+
 MAX_WORKLOADS, MAX_FAILOVERS = 20, 30
 
 
@@ -112,7 +114,52 @@ def render_summary(
             for x in summary["expectations"]
         ]
         parts.append(grid("expectations", ["expectation", "value", "result"], rows))
+    if summary.get("cost") and priced(summary["cost"]):
+        parts.append(_cost(summary["cost"]))
     return "".join(parts)
+
+
+def _money(v: Any) -> str:
+    return "-" if v is None else f"{v:,.4f}"
+
+
+def _cost(cost: Mapping[str, Any]) -> str:
+    headers = [
+        "cluster",
+        "CPUs",
+        "memory (GiB)",
+        "capacity ($/h)",
+        "requested CPUs",
+        "requested (GiB)",
+        "used ($/h)",
+    ]
+    rows = [
+        [
+            name,
+            _num(c["cpu"]),
+            _num(c["memory_gib"]),
+            _money(c["capacity_per_hour"]),
+            f"{c['requested_cpu']:.2f}",
+            f"{c['requested_memory_gib']:.2f}",
+            _money(c["used_per_hour"]),
+        ]
+        for name, c in cost["clusters"].items()
+    ]
+    egress = cost.get("egress_per_hour")
+    title = f"cost: {_money(cost['total_per_hour'])} per hour"
+
+    def total(name: str, capacity: float, used: float) -> list[str]:
+        return [name, "", "", _money(capacity), "", "", _money(used)]
+
+    if egress is None:
+        rows.append(total("total", cost["capacity_per_hour"], cost["used_per_hour"]))
+    else:  # the traffic model's egress adds to both: it is paid for what was used
+        rows.append(total("clusters", cost["capacity_per_hour"], cost["used_per_hour"]))
+        rows.append(total("network egress", egress, egress))
+        rows.append(total("total", cost["total_per_hour"], cost["used_per_hour"] + egress))
+        title += f" = capacity {_money(cost['capacity_per_hour'])} + egress {_money(egress)}"
+    title += " (requested: averaged over the run; $ = the clusters' price unit)"
+    return grid(title, headers, rows, right=range(1, len(headers)))
 
 
 def _failovers(failovers: Sequence[Mapping[str, Any]], wide: bool) -> str:

@@ -40,6 +40,7 @@ spec:
   nodes: 3
   taints: [{key: dedicated, value: gpu, effect: NoExecute}, {key: x, effect: NoSchedule}]
   costPerCpuHour: 0.04
+  costPerGiBHour: 0.005
   context: kind-east
   kubeconfig: /tmp/kc
 """
@@ -49,7 +50,7 @@ spec:
     assert c.capacity == Resources(1.5, 2 * GI, 330)  # pods: 110 per node
     assert c.nodes == 3
     assert c.taints == (Taint("dedicated", "gpu", "NoExecute"), Taint("x", "", "NoSchedule"))
-    assert c.cost_per_cpu_hour == 0.04
+    assert c.cost_per_cpu_hour == 0.04 and c.cost_per_gib_hour == 0.005
     assert (c.context, c.kubeconfig) == ("kind-east", "/tmp/kc")
 
 

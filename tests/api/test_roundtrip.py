@@ -51,6 +51,8 @@ def clusters(draw):
         spec["taints"] = [{"key": k, "value": v, "effect": e} for k, v, e in taints]
     if draw(st.booleans()):
         spec["costPerCpuHour"] = draw(st.floats(0, 10, allow_nan=False))
+    if draw(st.booleans()):
+        spec["costPerGiBHour"] = draw(st.floats(0, 10, allow_nan=False))
     if spec or draw(st.booleans()):
         doc["spec"] = spec
     expected = {
@@ -63,6 +65,7 @@ def clusters(draw):
         "nodes": nodes or 1,
         "taints": tuple(Taint(k, v, e) for k, v, e in taints),
         "cost_per_cpu_hour": float(spec.get("costPerCpuHour", 0.0)),
+        "cost_per_gib_hour": float(spec.get("costPerGiBHour", 0.0)),
     }
     return doc, expected
 

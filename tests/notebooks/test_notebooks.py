@@ -13,6 +13,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 PRINTS = {
     "01-quickstart": "failover from m2",  # the run's summary table
     "02-capacity-planning": "smallest us-east capacity that passes every expectation: 12 CPUs",
+    "03-survivability-and-cost": "cheapest configuration that survives losing any region: "
+    "eu-west 12 CPUs, us-east 12 CPUs per cluster, 2.04 per hour",
     "04-traffic-and-cost": "price of the eu-west outage",
 }
 

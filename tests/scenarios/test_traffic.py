@@ -115,6 +115,11 @@ def test_figures_add_up_across_regions() -> None:
     assert summary["cost"]["egress_per_hour"] == pytest.approx(
         summary["traffic"]["egress_cost"] / hours, rel=1e-5
     )
+    # the federation's price per hour: its provisioned capacity plus the egress
+    c = summary["cost"]
+    assert c["total_per_hour"] == pytest.approx(
+        c["capacity_per_hour"] + c["egress_per_hour"], abs=1e-6
+    )
 
 
 def test_a_partition_leaves_the_clients_served() -> None:
@@ -138,4 +143,4 @@ def test_no_clients_no_traffic_section() -> None:
     s = scenario()
     s = replace(s, traffic=replace(s.traffic, clients=()))
     summary = execute(s, "sim", plots=False).summary
-    assert "traffic" not in summary and "cost" not in summary
+    assert "traffic" not in summary and "egress_per_hour" not in summary["cost"]
