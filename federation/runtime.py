@@ -35,7 +35,7 @@ from federation.core.model import (
     Resources,
 )
 from federation.core.nominal import nominal
-from federation.core.planner import reconcile, refresh_ready, touching
+from federation.core.planner import reconcile, refresh_ready, touching_any
 from federation.recorder import Recorder
 
 if TYPE_CHECKING:
@@ -320,8 +320,9 @@ class ControlLoop:
         changed -= quiet
         if self.autoscaler is not None and self.autoscaler.due(now):
             self._autoscale(now)
-        for c in flipped:  # like a health change: whatever could go there or is there
-            changed |= touching(self.desired, self.state, c, self.view.held(c))
+        if flipped:  # like a health change: whatever could go there or is there
+            held = {c: self.view.held(c) for c in sorted(flipped)}
+            changed |= touching_any(self.desired, self.state, held)
         if self.view.resized:  # room changed somewhere: only workloads room decided can move
             changed |= self._bound
         while self._wakeups and self._wakeups[0][0] <= now:
@@ -345,7 +346,10 @@ class ControlLoop:
             sensitive=self._bound,
         )
         self._dirty = set()
-        reserved_changed = plan.state.reserved != self.state.reserved
+        reserved_changed = (
+            plan.state.reserved is not self.state.reserved
+            and plan.state.reserved != self.state.reserved
+        )
         queued = len(self.desired.workloads) if dirty is None else len(dirty)
         self.state = plan.state
         self.last_plan = plan
