@@ -39,8 +39,8 @@ from federation.core.planner import reconcile, refresh_ready, touching
 from federation.recorder import Recorder
 
 if TYPE_CHECKING:
-    from federation.operations import Operator
     from federation.autoscaling.autoscaler import Autoscaler
+    from federation.operations import Operator
 
 
 @dataclass(frozen=True)

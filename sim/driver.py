@@ -22,8 +22,8 @@ from typing import Any
 import simpy
 
 from federation.api.scenario import Scenario
-from federation.operations import Operator
 from federation.autoscaling.driving import autoscaler
+from federation.operations import Operator
 from federation.recorder import Recorder
 from federation.runtime import ControlLoop
 from federation.traffic.engine import TrafficEngine, backend_totals
