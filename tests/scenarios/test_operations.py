@@ -199,6 +199,31 @@ def test_a_deleted_workload_is_not_used_again() -> None:
         load_text(text, "t.yaml")
 
 
+@pytest.mark.parametrize(
+    ("surge", "ok"),
+    [
+        ("{at: 2, fault: load-surge, workload: web, replicas: 6, duration: 5}", True),
+        (
+            "{at: 2, fault: load-surge, workload: web, replicas: 6, duration: 8}",
+            False,
+        ),  # ends at 10
+        ("{at: 12, fault: load-surge, workload: web, replicas: 6, duration: 5}", False),
+    ],
+)
+def test_a_load_surge_neither_starts_nor_ends_after_its_workload_is_deleted(
+    surge: str, ok: bool
+) -> None:
+    text = scenario_text(
+        _spec(f"  - {{at: 10, operation: delete, workload: web}}\n  - {surge}"), DOCS
+    )
+    if ok:
+        load_text(text, "t.yaml")
+        return
+    with pytest.raises(LoadError) as e:
+        load_text(text, "t.yaml")
+    assert "spec.timeline[1].workload: " in str(e.value) and "is deleted at 10s" in str(e.value)
+
+
 def test_the_same_run_twice_is_identical() -> None:
     spec = _spec(
         "  - {at: 30, operation: drain, cluster: m1}\n"
