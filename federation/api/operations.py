@@ -216,7 +216,7 @@ def _migration(
         return None
     steer = 0.0
     for s in traffic.services if traffic.enabled else ():
-        if key in s.backends and s.steering.cache_period > 0:
+        if key in s.backends:  # clients hold answers for the TTL and their cache, plus 1 s
             steer = max(steer, s.steering.cache_period + STEER_MARGIN)
     return Migration(
         name or f"migrate-{at:g}s",
