@@ -229,6 +229,7 @@ class ControlLoop:
         self.state = FederationState()
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
+        self._gone: set[str] = set()  # workloads deleted from the documents
         self.last_plan: Plan | None = None
         self.last_cycle: CycleStats | None = None
         self.cycles = 0
@@ -260,6 +261,8 @@ class ControlLoop:
         cluster out only once nothing is assigned to it (`FederationState.holds`)."""
         old = set(self._next_probe)
         new = {c.name for c in desired.clusters}
+        self._gone |= self.desired.workloads.keys() - desired.workloads.keys()
+        self._gone -= desired.workloads.keys()
         self.desired = desired
         changed = set(changed)
         for c in sorted(new - old):
@@ -354,6 +357,8 @@ class ControlLoop:
         self.state = plan.state
         self.last_plan = plan
         self.statuses.update(plan.workloads)
+        for k in self._gone - plan.workloads.keys():  # deleted, and nothing of it left to plan
+            self.statuses.pop(k, None)
         if quiet:
             observation = self.view.observation(())
             for k in quiet - plan.workloads.keys():
