@@ -40,7 +40,7 @@ from federation.core.model import (
     Resources,
 )
 from federation.core.nominal import nominal
-from federation.core.planner import reconcile, refresh_ready, touching
+from federation.core.planner import reconcile, refresh_ready, touching_any
 from federation.recorder import Recorder
 
 if TYPE_CHECKING:
@@ -256,6 +256,7 @@ class ControlLoop:
         self.state = FederationState()
         self.view = ObservedView([c.name for c in desired.clusters])
         self.statuses: dict[str, WorkloadStatus] = {}
+        self._gone: set[str] = set()  # workloads deleted from the documents
         self.last_plan: Plan | None = None
         self.last_cycle: CycleStats | None = None
         self.cycles = 0
@@ -294,6 +295,8 @@ class ControlLoop:
         cluster out only once nothing is assigned to it (`FederationState.holds`)."""
         old = set(self._next_probe)
         new = {c.name for c in desired.clusters}
+        self._gone |= self.desired.workloads.keys() - desired.workloads.keys()
+        self._gone -= desired.workloads.keys()
         self.desired = desired
         changed = set(changed)
         for c in sorted(new - old):
@@ -365,8 +368,9 @@ class ControlLoop:
         autoscaled = 0  # members' own HPAs' writes (per-cluster mode)
         if self.autoscaler is not None and self.autoscaler.due(now):
             autoscaled = self._autoscale(now)
-        for c in flipped:  # like a health change: whatever could go there or is there
-            changed |= touching(self.desired, self.state, c, self.view.held(c))
+        if flipped:  # like a health change: whatever could go there or is there
+            held = {c: self.view.held(c) for c in sorted(flipped)}
+            changed |= touching_any(self.desired, self.state, held)
         if self.view.resized:  # room changed somewhere: only workloads room decided can move
             changed |= self._bound
         while self._wakeups and self._wakeups[0][0] <= now:
@@ -390,11 +394,16 @@ class ControlLoop:
             sensitive=self._bound,
         )
         self._dirty = set()
-        reserved_changed = plan.state.reserved != self.state.reserved
+        reserved_changed = (
+            plan.state.reserved is not self.state.reserved
+            and plan.state.reserved != self.state.reserved
+        )
         queued = len(self.desired.workloads) if dirty is None else len(dirty)
         self.state = plan.state
         self.last_plan = plan
         self.statuses.update(plan.workloads)
+        for k in self._gone - plan.workloads.keys():  # deleted, and nothing of it left to plan
+            self.statuses.pop(k, None)
         if quiet:
             observation = self.view.observation(())
             for k in quiet - plan.workloads.keys():

@@ -28,6 +28,7 @@ from federation.core.targets import weight_and_bounds
 __all__ = [
     "WhatIf",
     "WorkloadPlan",
+    "cluster_rows",
     "empty_members",
     "plan",
     "render_json",
@@ -277,7 +278,9 @@ def render_json(plans: Sequence[WhatIf]) -> str:
     return json.dumps(to_json(plans), indent=2, sort_keys=True) + "\n"
 
 
-def _rows(p: WhatIf, w: WorkloadPlan) -> list[tuple[str, str, str, str]]:
+def cluster_rows(p: WhatIf, w: WorkloadPlan) -> list[tuple[str, str, str, str]]:
+    """One line per cluster of a workload's plan: (cluster, replicas, fits, reason), as `kfed
+    plan` prints them (replicas "copy" for a workload copied whole, "-" where it does not go)."""
     rows = []
     for c in p.clusters:
         fits = w.fits.get(c)
@@ -348,7 +351,7 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
             table.add_column("replicas", justify="right", no_wrap=True)
             table.add_column("fits", justify="right", no_wrap=True)
             table.add_column("reason", overflow="fold")
-            for row in _rows(p, w):
+            for row in cluster_rows(p, w):
                 table.add_row(*row)
             console.print(table)
             if w.division:

@@ -12,6 +12,15 @@ from federation.recorder import Row
 from kfed.scenario import Scenario, load
 
 TIMELINE_COLUMNS = ("row", "t", "kind", "cluster", "workload", "field", "value")
+TRAFFIC_FIGURES = (
+    "requests",
+    "failed",
+    "success_rate",
+    "latency_p50_ms",
+    "latency_p99_ms",
+    "egress_gb",
+    "egress_cost",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,32 @@ class Result:
                 else:
                     out.append((i, r.t, r.kind, r.cluster, r.workload, name, value))
         return pd.DataFrame(out, columns=list(TIMELINE_COLUMNS))
+
+    def traffic(self, start: float = 0.0, end: float | None = None) -> Any:
+        """The traffic figures of summary.json (`traffic.services`) over [start, end] seconds
+        (default: the whole run), as a DataFrame with one line per service and client region
+        and one `all` line per service: `service`, `region`, `requests`, `failed`,
+        `success_rate`, `latency_p50_ms`, `latency_p99_ms`, `egress_gb`, `egress_cost`
+        (docs/semantics.md "Traffic"). Empty without traffic."""
+        import pandas as pd
+
+        from federation.report.traffic_summary import TrafficView, window
+
+        stop = self.end if end is None else float(end)
+        if not 0.0 <= start <= stop:
+            raise ValueError(f"expected 0 <= start <= end, got start={start}, end={stop}")
+        view = TrafficView.of(self.rows, self.scenario.record)
+        rows = []
+        for key, figs in window(view, float(start), stop).items():
+            for region, f in [*figs["regions"].items(), ("all", figs["all"])]:
+                rows.append({"service": key, "region": region, **f})
+        cols = ["service", "region", *TRAFFIC_FIGURES]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def end(self) -> float:
+        """The simulated (or run) seconds: where the timeline ends."""
+        return float(self.summary.get("simulated_seconds", self.scenario.duration))
 
     def table(self, wide: bool = False) -> str:
         """The summary table `kfed run` prints."""

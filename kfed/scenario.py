@@ -30,6 +30,10 @@ class Scenario:
         return self.record.name
 
     @property
+    def description(self) -> str:
+        return self.record.description
+
+    @property
     def duration(self) -> float:
         return self.record.duration
 
@@ -53,6 +57,28 @@ class Scenario:
     @property
     def warnings(self) -> tuple[str, ...]:
         return self.record.warnings
+
+    @property
+    def timeline(self) -> Any:
+        """The scenario's timeline (pandas), faults and operations in time order: `at`, `end`
+        (None: to the end of the run; an operation takes no time, a drain with a `duration`
+        aside), `name` ("" unnamed), `type` (`fault` or `operation`), `kind` (`outage`,
+        `migrate`, ...), `clusters` (the clusters it hits, selectors resolved; a migration's
+        sources) and `workload` (the workload key, or "")."""
+        import pandas as pd
+
+        r = self.record
+        rows: list[tuple[Any, ...]] = [
+            (f.at, f.end, f.name, "fault", f.kind, list(f.clusters), f.params.get("workload", ""))
+            for f in r.faults
+        ]
+        rows += [
+            (o.at, o.end, o.name, "operation", o.kind, list(o.clusters), o.workload)
+            for o in r.operations
+        ]
+        rows.sort(key=lambda row: row[0])
+        cols = ["at", "end", "name", "type", "kind", "clusters", "workload"]
+        return pd.DataFrame(rows, columns=cols)
 
     @property
     def capacity(self) -> Any:

@@ -59,6 +59,7 @@ class SimGateway:
         if not self._unsynced:
             self.synced.succeed()
         self.on_delta: Callable[[Delta], None] | None = None  # watch messages, for traffic
+        self._flying: dict[str, list[_Flight]] = {}  # probes answered ahead, per member
         self.probes_sent = 0
         # per cluster, spans in which a fault may touch probes (`sim.faults.probe_windows`)
         self.windows: Mapping[str, Sequence[tuple[float, float]]] = {}
@@ -67,6 +68,9 @@ class SimGateway:
 
     def attach(self, members: Mapping[str, Member]) -> None:
         self.members.update(members)
+        for m in members.values():
+            m.on_change = self._replan
+
 
     # ---------------------------------------------------------------- Gateway protocol
 
@@ -84,7 +88,7 @@ class SimGateway:
                 world.at(deadline, self._probe_done, c, now, False, "lost")
             elif now + d_req >= deadline:
                 world.at(deadline, self._probe_done, c, now, False, "timeout")
-            else:
+            elif not self._fly(c, now, deadline, d_req, api, d_rep):
                 world.later(d_req, self._probe_arrives, c, now, deadline, api, d_rep)
 
     def quiet_until(self, cluster: str, now: float, timeout: float) -> float:
@@ -159,6 +163,42 @@ class SimGateway:
         self._probes.append(ProbeResult(cluster, now, ok, now - sent, reason))
         self._notify()
 
+    # A probe to a member whose API is up, over a link that is not partitioned, is answered
+    # as it is sent unless that changes before the probe arrives: its result is scheduled at
+    # once, one event instead of two (an arrival, then the reply), at exactly the time the
+    # arrival would have given it. A change of the member's state voids the answer of every
+    # probe still on its way there, and they arrive as usual (`_replan`).
+
+    def _fly(
+        self, c: str, now: float, deadline: float, d_req: float, api: float, d_rep: float | None
+    ) -> bool:
+        if d_rep is None or self.links[c].partitioned or self.members[c].api_state() != "up":
+            return False
+        arrives = now + (d_req if d_req > 0.0 else 0.0)  # as `World.later` and SimPy get there
+        t = arrives + api + d_rep  # as `_probe_arrives` computes it there
+        if t > deadline:
+            return False
+        step = t - arrives
+        flight = _Flight(c, now, deadline, api, d_rep, arrives)
+        self.world.at_exactly(arrives + (step if step > 0.0 else 0.0), self._answered, flight)
+        self._flying.setdefault(c, []).append(flight)
+        return True
+
+    def _answered(self, flight: _Flight) -> None:
+        self._flying[flight.cluster].remove(flight)
+        if not flight.void:
+            self._probe_done(flight.cluster, flight.sent, True, "")
+
+    def _replan(self, c: str) -> None:
+        """Member `c`'s state changed: the probes not there yet arrive as usual."""
+        now = self.world.env.now
+        for f in self._flying.get(c, ()):
+            if not f.void and f.arrives >= now:
+                f.void = True
+                self.world.at_exactly(
+                    f.arrives, self._probe_arrives, c, f.sent, f.deadline, f.api, f.d_rep
+                )
+
     def _probe_arrives(
         self, c: str, sent: float, deadline: float, api: float, d_rep: float | None
     ) -> None:
@@ -202,3 +242,20 @@ class SimGateway:
     def _retry(self, cluster: str, key: str) -> None:
         self._deltas.append(Delta(cluster, touched=(key,)))
         self._notify()
+
+
+class _Flight:
+    """A probe answered as it was sent (see `SimGateway._fly`)."""
+
+    __slots__ = ("api", "arrives", "cluster", "d_rep", "deadline", "sent", "void")
+
+    def __init__(
+        self, cluster: str, sent: float, deadline: float, api: float, d_rep: float, arrives: float
+    ) -> None:
+        self.cluster = cluster
+        self.sent = sent
+        self.deadline = deadline
+        self.api = api
+        self.d_rep = d_rep
+        self.arrives = arrives
+        self.void = False

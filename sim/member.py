@@ -48,6 +48,8 @@ class Member:
         self._api_rng = world.stream(f"api/{name}")
         self._nodes_rng = world.stream(f"nodes/{name}")
         self.watch = Watch(world, name, link, deliver, self._snapshot)
+        # told (with the member's name) whenever the API's state or the partition changes
+        self.on_change: Callable[[str], None] | None = None
         self.workloads = Workloads(world, name, settings, self.pool, self.watch, recorder, requests)
         self.watch.relist()
 
@@ -75,6 +77,8 @@ class Member:
         self.workloads.stopped = self.down > 0
         self.workloads.frozen = self.down > 0 or self.hang > 0
         self.watch.set_blocked(bool(self.down or self.hang or self.link.partitioned))
+        if self.on_change is not None:
+            self.on_change(self.name)
 
     def outage_start(self) -> None:
         """API and workloads go down: every replica stops being Ready; objects persist."""

@@ -15,6 +15,7 @@ a generator and a termination event; a timer costs one event.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import struct
@@ -24,7 +25,7 @@ from statistics import NormalDist
 from typing import Any, Protocol
 
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL, Timeout
 
 from federation.api.scenario import Distribution
 
@@ -66,6 +67,17 @@ class World:
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> Timeout:
         """Call `fn(*args)` at simulated time `t` (or now, if `t` has passed)."""
         return self.later(t - self.env.now, fn, *args)
+
+    def at_exactly(self, t: float, fn: Callable[..., Any], *args: Any) -> simpy.Event:
+        """Call `fn(*args)` at simulated time `t` (not before now), to the last bit: `at`
+        reaches `t` as now + (t - now), which floating point may round off by one unit."""
+        env = self.env
+        ev = simpy.Event(env)
+        ev._ok = True
+        ev._value = (fn, args)
+        ev.callbacks.append(_fire)
+        heapq.heappush(env._queue, (max(t, env.now), NORMAL, next(env._eid), ev))
+        return ev
 
     def events(self) -> int:
         """Events processed so far: every id SimPy handed out minus those still queued."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, seconds
-from federation.api.scenario import Operation
+from federation.api.scenario import Fault, Operation
 from federation.api.timeline import World
 from federation.core.desired import DesiredState
 from federation.core.migration import Migration
@@ -216,7 +216,7 @@ def _migration(
         return None
     steer = 0.0
     for s in traffic.services if traffic.enabled else ():
-        if key in s.backends and s.steering.cache_period > 0:
+        if key in s.backends:  # clients hold answers for the TTL and their cache, plus 1 s
             steer = max(steer, s.steering.cache_period + STEER_MARGIN)
     return Migration(
         name or f"migrate-{at:g}s",
@@ -267,6 +267,27 @@ def check_order(ctx: Ctx, path: Path, ops: Sequence[tuple[int, Operation]], worl
                 ctx.error(where, f"cluster {c} is not a member at {op.at:g}s")
             elif op.kind == "unjoin":
                 members.discard(c)
+
+
+def check_surges(
+    ctx: Ctx, path: Path, ops: Sequence[tuple[int, Operation]], surges: Sequence[tuple[int, Fault]]
+) -> None:
+    """A load surge changes a workload's count at its start and back at its end: neither may
+    come once the workload is deleted."""
+    deleted = {op.workload: (i, op.at) for i, op in ops if op.kind == "delete" and op.workload}
+    for i, f in surges:
+        key = str(f.params.get("workload", ""))
+        if key not in deleted:
+            continue
+        j, at = deleted[key]
+        last = f.at + (f.duration or 0.0)
+        if last >= at:
+            ctx.error(
+                (*path, i, "workload"),
+                f"{key} is deleted at {at:g}s (spec.timeline[{j}]); this load surge "
+                f"{'starts' if f.at >= at else 'ends'} at {f.at if f.at >= at else last:g}s, "
+                f"got {show(f.params.get('workload'))}",
+            )
 
 
 def initial_members(ops: Sequence[Operation], clusters: Sequence[str]) -> set[str]:

@@ -18,6 +18,7 @@ from federation.core.model import (
     OverridePolicy,
     PropagationPolicy,
     Workload,
+    workload_key,
 )
 
 _FIELDS = ("region", "zone", "provider")
@@ -136,10 +137,34 @@ def check(
                 ("metadata", "name"),
                 "no PropagationPolicy selects this template: it stays unplaced",
             )
+        elif isinstance(rec, Workload) and clusters:
+            _namespace_follows(ctx_of(doc), rec, desired)
     for what, found in fragment.items():
         if found is not None:
             ctx, path = found
             ctx.warn(path, f"references not checked: these files declare no {what}")
+
+
+def _namespace_follows(ctx: Ctx, w: Workload, desired: DesiredState) -> None:
+    """A namespaced template its policy may place where its declared Namespace's policy never
+    does: on a real member the write is refused (namespace not found) while the sim, which does
+    not model namespaces, would run it."""
+    ns = desired.workloads.get(workload_key("Namespace", "", w.namespace)) if w.namespace else None
+    policy = desired.policy_for(w)
+    if ns is None or policy is None:
+        return
+    ns_policy = desired.policy_for(ns)
+    missing = [
+        c.name
+        for c in desired.clusters
+        if policy.placement.admits(c) and (ns_policy is None or not ns_policy.placement.admits(c))
+    ]
+    if missing:
+        ctx.warn(
+            ("metadata", "namespace"),
+            f"may be placed on {', '.join(missing)}, where no policy places Namespace "
+            f"{w.namespace}: real members refuse writes into a missing namespace",
+        )
 
 
 def _identity(doc: SourceDoc) -> tuple[str, str, str] | None:

@@ -13,6 +13,7 @@ from federation.api.expectations import expectation
 from federation.api.records import Ctx, seconds
 from federation.api.scenario import (
     Distribution,
+    Fault,
     KubeBinding,
     Link,
     Operation,
@@ -171,6 +172,7 @@ def scenario(
     if "duration" in spec:
         duration = seconds(ctx, (*sp, "duration"), spec["duration"], positive=True)
     faults = []
+    surges: list[tuple[int, Fault]] = []
     ops: list[tuple[int, Operation]] = []
     for i, e in enumerate(spec.get("timeline", ())):
         where = (*sp, "timeline", i)
@@ -182,7 +184,10 @@ def scenario(
         else:
             operations.fault_only(ctx, where, e)
             faults.append(timeline.fault(ctx, where, e, world, duration))
+            if faults[-1].kind == "load-surge":
+                surges.append((i, faults[-1]))
     operations.check_order(ctx, (*sp, "timeline"), ops, world)
+    operations.check_surges(ctx, (*sp, "timeline"), ops, surges)
     names = timeline.named(ctx, (*sp, "timeline"), faults)
     for n, op in _named_operations(ctx, (*sp, "timeline"), ops, names).items():
         names[n] = op  # type: ignore[assignment]

@@ -92,6 +92,13 @@ def window(
         f = _fault(ctx, (*where, "during"), body["during"], faults)
         if f is None:
             return whole
+        if f.end is not None and f.end <= f.at:
+            ctx.error(
+                (*where, "during"),
+                f"{f.name} takes no time (an entry without a duration): nothing is during it; "
+                f"use after: {f.name}",
+            )
+            return whole
         start, phrase, fault = f.at, f"during {f.name}", f.name
         stop = end if f.end is None else min(f.end, end)
     elif "after" in body:

@@ -15,16 +15,17 @@ from federation.core.model import Health
 def cluster_conditions(
     health: Mapping[str, ClusterHealth], ctx: Context
 ) -> dict[str, tuple[Condition, ...]]:
-    out = {}
-    for name, h in health.items():
-        failed = 0 if h.run_ok else h.run
-        reachable = ctx.obs(name).reachable
-        k = (h.state, h.since, failed, reachable)
-        conds = _CONDITIONS.get(k)
-        if conds is None:
-            conds = remember(_CONDITIONS, k, _conditions(h.state, h.since, failed, reachable))
-        out[name] = conds
-    return out
+    return {name: cluster_condition(h, ctx.obs(name).reachable) for name, h in health.items()}
+
+
+def cluster_condition(h: ClusterHealth, reachable: bool) -> tuple[Condition, ...]:
+    """One cluster's conditions: Ready from its health, and Observed False when unreachable."""
+    failed = 0 if h.run_ok else h.run
+    k = (h.state, h.since, failed, reachable)
+    conds = _CONDITIONS.get(k)
+    if conds is None:
+        conds = remember(_CONDITIONS, k, _conditions(h.state, h.since, failed, reachable))
+    return conds
 
 
 # the same few conditions every cycle: memoised by value (cheap to keep, costly to format)

@@ -17,6 +17,7 @@ from federation.core.model import (
     Cluster,
     OverridePolicy,
     PropagationPolicy,
+    ResourceSelector,
     Workload,
     workload_key,
 )
@@ -42,6 +43,10 @@ class DesiredState:
     _near: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _deps: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     _drained: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _overrides: dict[str, tuple[OverridePolicy, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @staticmethod
     def build(
@@ -67,11 +72,13 @@ class DesiredState:
     ) -> tuple[dict[str, Any], str, int | None]:
         """The manifest `cluster` should hold for `w` when given `replicas` of it, its
         fingerprint, and the replicas it really asks for (an override may change the count:
-        the rendered object is the one truth of what a member runs). Treat as read-only."""
-        k = (w.key, cluster.name, replicas)
+        the rendered object is the one truth of what a member runs). Treat as read-only: a
+        workload no override selects renders the same for every cluster, and shares it."""
+        overrides = self.overrides_for(w)
+        k = (w.key, cluster.name if overrides else "", replicas)
         hit = self._renders.get(k)
         if hit is None:
-            manifest, digest = render(w, cluster, replicas, self.overrides_for(w))
+            manifest, digest = render(w, cluster, replicas, overrides)
             effective = (
                 replicas_of(manifest, w.kind, w.replica_path) if replicas is not None else None
             )
@@ -92,7 +99,7 @@ class DesiredState:
             return chosen_svc
         best: tuple[int, int, int, str] | None = None
         chosen: PropagationPolicy | None = None
-        for p in self.policies:
+        for p in self._candidates(w):
             if not p.matches(w):
                 continue
             precision = max(s.precision() for s in p.selectors if s.matches(w))
@@ -101,6 +108,34 @@ class DesiredState:
                 best, chosen = rank, p
         self._memo[w.key] = chosen
         return chosen
+
+    def _candidates(self, w: Workload) -> list[PropagationPolicy]:
+        """The policies that may select `w`, in document order: a policy each of whose
+        selectors requires a label value `w` does not carry cannot, so policies are indexed by
+        one such (label, value) per selector and only those `w`'s labels name are matched (a
+        federation of many label-selected policies costs a few matches per workload, not one
+        per policy)."""
+        index = self._claims
+        if index.get("policies") is not self.policies:
+            index.clear()
+            always: list[int] = []
+            by_label: dict[tuple[str, str], list[int]] = {}
+            for i, p in enumerate(self.policies):
+                guards = [_guard(s) for s in p.selectors]
+                if any(g is None for g in guards):
+                    always.append(i)
+                    continue
+                for g in dict.fromkeys(guards):
+                    assert g is not None
+                    by_label.setdefault(g, []).append(i)
+            index.update(policies=self.policies, always=always, by_label=by_label)
+        by_label = index["by_label"]
+        picks = list(index["always"])
+        for item in w.labels.items():
+            picks.extend(by_label.get(item, ()))
+        if len(picks) > 1:
+            picks = sorted(set(picks))
+        return [self.policies[i] for i in picks]
 
     def workloads_near(self, cluster: str) -> frozenset[str]:
         """Keys of the workloads whose policy's cluster affinity admits `cluster` (taints, health
@@ -153,7 +188,12 @@ class DesiredState:
         return self._dependency_index().get(f">{key}", ())
 
     def overrides_for(self, w: Workload) -> tuple[OverridePolicy, ...]:
-        return tuple(o for o in sorted(self.overrides, key=lambda o: o.name) if o.matches(w))
+        hit = self._overrides.get(w.key)
+        if hit is None or self.workloads.get(w.key) is not w:
+            hit = tuple(o for o in sorted(self.overrides, key=lambda o: o.name) if o.matches(w))
+            if self.workloads.get(w.key) is w:
+                self._overrides[w.key] = hit
+        return hit
 
     def with_workloads(self, workloads: Iterable[Workload]) -> DesiredState:
         """A copy with these workloads added or replaced (load changes in a scenario)."""
@@ -209,3 +249,11 @@ class DesiredState:
             if c.name not in out and (why := m.outside(c.name)) is not None:
                 out[c.name] = why
         return out
+
+
+def _guard(selector: ResourceSelector) -> tuple[str, str] | None:
+    """A (label, value) the selector requires of every workload it selects, if any."""
+    ls = selector.label_selector
+    if ls is None or not ls.match_labels:
+        return None
+    return min(ls.match_labels.items())

@@ -159,6 +159,9 @@ class Drain:
                 self.events.append(
                     Event(self.now, "purge", c, self.key, {"reason": task.reason, "why": why})
                 )
+                if c in self.evicted_from:
+                    # it was barred as still draining: look again at once, it may be readmitted
+                    self.wakeups.append(self.now)
             elif task.deadline != math.inf:
                 self.wakeups.append(task.deadline)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 Effect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
@@ -418,8 +419,8 @@ class Workload:
     # "" = Deployment and Job as usual, any other kind is copied whole
     replica_path: str = ""
 
-    @property
-    def key(self) -> str:
+    @cached_property
+    def key(self) -> str:  # cached: asked for at every step of every reconcile
         return workload_key(self.kind, self.namespace, self.name)
 
     def tie_key(self, method: str) -> str:

@@ -160,16 +160,10 @@ def place(
     free = free or _NO_FREE
     groups = placement.affinity_groups or (placement.affinity,)
     fields = spread_fields(placement)
-    if (
-        memo is not None
-        and len(groups) == 1
-        and not placement.spread
-        and not placement.overflow
-        and not barred
-    ):
-        fast = _place_shared(placement, failover, clusters, taints, hosting, now, free, memo)
-        if fast is not None:
-            return fast
+    if memo is not None and len(groups) == 1 and not placement.spread and not placement.overflow:
+        return _place_shared(
+            placement, failover, clusters, taints, hosting, now, free, memo, barred
+        )
     excluded: dict[str, str] = {}
     evict: dict[str, str] = {}
     later: float | None = None
@@ -255,6 +249,7 @@ class _Shared:
         "inputs",
         "mismatch",
         "names",
+        "position",
         "ranks",
         "scores",
         "selected",
@@ -297,6 +292,17 @@ class _Shared:
         self.index = {name: i for i, name in enumerate(self.names)}
         self.selected = tuple(self.names)
         self.by_name = {c.name: c for c in clusters}
+        self.position = {c.name: i for i, c in enumerate(clusters)}
+
+    def exclusions(self, differs: Mapping[str, str | None]) -> dict[str, str]:
+        """The shared exclusions with some clusters' verdicts replaced (None = not excluded),
+        in cluster order as `place` lists them."""
+        out = {n: r for n, r in self.excluded.items() if n not in differs}
+        added = [(n, r) for n, r in differs.items() if r is not None]
+        if not added:
+            return out
+        out.update(added)
+        return {n: out[n] for n in sorted(out, key=self.position.__getitem__)}
 
     def serves(
         self,
@@ -326,71 +332,84 @@ def _place_shared(
     now: float,
     free: Mapping[str, int | None],
     memo: dict[Any, Any],
-) -> PlacementResult | None:
+    barred: Mapping[str, str] | None = None,
+) -> PlacementResult:
     """`place` for a policy with one affinity group and no spread constraints, from verdicts
-    shared across workloads; None when a hosting cluster is excluded (the general path then
-    decides, with the eviction reasons in their usual order)."""
+    shared across workloads: only the clusters the workload is on and those `barred` to it
+    are looked at on their own, each as the general path would, and the result (the order of
+    `excluded` and `evict` included) is the general path's."""
     shared: _Shared | None = memo.get("shared")
     if shared is None or not shared.serves(placement, failover, clusters, taints, now, free):
         shared = memo["shared"] = _Shared(placement, failover, clusters, taints, now, free)
     later: float | None = None
     own: list[tuple[tuple[int, int, str], int]] = []
     by_name = shared.by_name
-    for name in hosting:
+    mine: set[str] = set()  # looked at on their own
+    differs: dict[str, str | None] = {}  # their verdicts where the shared one does not hold
+    evict: dict[str, str] = {}
+    for name in (*hosting, *(barred or ())):
         c = by_name.get(name)
-        if c is None:
+        if c is None or name in mine:
             continue
-        if name in shared.mismatch:
-            return None
-        out, _, due, penalty = _taint_filter(
-            c, taints.get(name, ()), placement, failover, True, now
+        mine.add(name)
+        is_hosting = name in hosting
+        if name in shared.mismatch:  # excluded for its affinity whatever else holds
+            if is_hosting:
+                evict[name] = f"no longer matches placement ({shared.excluded[name]})"
+            continue
+        out, ev, due, penalty = _taint_filter(
+            c, taints.get(name, ()), placement, failover, is_hosting, now
         )
-        if out is not None:
-            return None
         if due is not None:
             later = due if later is None else min(later, due)
-        score = LOCALITY_SCORE - penalty
+        if ev is not None:
+            evict[name] = ev
+        if out is None and barred and name in barred:
+            out = barred[name]
+        if out is not None:
+            if shared.excluded.get(name) != out:
+                differs[name] = out
+            continue
+        if name in shared.excluded:
+            differs[name] = None  # feasible for this workload only
+        score = (LOCALITY_SCORE if is_hosting else 0) - penalty
         own.append((_rank(score, free.get(name), name), score))
     # read-only and shared by every workload it fits: with many clusters and narrow
     # affinities it lists nearly every cluster, so a copy per workload would cost O(clusters)
     # time and memory each
     excluded: Mapping[str, str] = shared.excluded_view
-    if not own:
+    if differs:
+        excluded = shared.exclusions(differs)
+    if len(evict) > 1:
+        evict = {n: evict[n] for n in sorted(evict, key=shared.position.__getitem__)}
+    if not mine:
         scores = _Scores(shared.names, shared.scores)
-        return PlacementResult(shared.selected, excluded, {}, later, scores, "")
-    mine = {rank[2] for rank, _ in own}
-    if not mine.isdisjoint(excluded):
-        excluded = {n: r for n, r in excluded.items() if n not in mine}
+        return PlacementResult(shared.selected, excluded, evict, later, scores, "")
     own.sort(key=_rank_of)
     ranks = shared.ranks
-    if not ranks or own[-1][0] < ranks[0]:
+    index = shared.index
+    gone = sorted(index[n] for n in mine if n in index)
+    if not ranks or not own or own[-1][0] < ranks[0]:
         # the usual case: the clusters it is on come first (locality), then the shared order
         names = [rank[2] for rank, _ in own]
         points = [score for _, score in own]
-        index = shared.index
-        at = sorted(index[n] for n in mine if n in index)
-        if at:
-            start = 0
-            for i in at:
-                names.extend(shared.names[start:i])
-                points.extend(shared.scores[start:i])
-                start = i + 1
-            names.extend(shared.names[start:])
-            points.extend(shared.scores[start:])
-        else:
-            names.extend(shared.names)
-            points.extend(shared.scores)
+        start = 0
+        for i in gone:
+            names.extend(shared.names[start:i])
+            points.extend(shared.scores[start:i])
+            start = i + 1
+        names.extend(shared.names[start:])
+        points.extend(shared.scores[start:])
     else:
         ranks, names, points = ranks[:], shared.names[:], shared.scores[:]
-        index = shared.index
-        for i in sorted((index[n] for n in mine if n in index), reverse=True):
+        for i in reversed(gone):
             del ranks[i], names[i], points[i]
         for rank, score in own:
             j = bisect.bisect_left(ranks, rank)
             ranks.insert(j, rank)
             names.insert(j, rank[2])
             points.insert(j, score)
-    return PlacementResult(tuple(names), excluded, {}, later, _Scores(names, points), "")
+    return PlacementResult(tuple(names), excluded, evict, later, _Scores(names, points), "")
 
 
 def _rank_of(item: tuple[tuple[int, int, str], int]) -> tuple[int, int, str]:

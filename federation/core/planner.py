@@ -9,11 +9,13 @@ cluster can matter to (see `touching`): cost grows with what changed, not with t
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from federation.core import fleet
 from federation.core.actions import (
     Action,
     Apply,
@@ -26,14 +28,13 @@ from federation.core.actions import (
     WorkloadState,
     WorkloadStatus,
 )
-from federation.core.conditions import cluster_conditions, condition
+from federation.core.conditions import condition
 from federation.core.context import Context
 from federation.core.desired import DesiredState
 from federation.core.eviction import Drain
 from federation.core.health import (
     ClusterHealth,
     HealthThresholds,
-    health_taints,
     observe_probe,
 )
 from federation.core.migration import Migration, Progress, advance
@@ -49,7 +50,6 @@ from federation.core.pending import Limit, settle, watch_pending
 from federation.core.placement import place
 from federation.core.targets import divide_replicas, placement_memo
 
-_FRESH = ClusterHealth()
 _NO_STATE = WorkloadState()
 _NO_REQUEST = Resources()
 
@@ -60,7 +60,7 @@ def _advance_health(
     before: Mapping[str, ClusterHealth],
     th: HealthThresholds,
 ) -> tuple[dict[str, ClusterHealth], list[Event]]:
-    health = {c.name: before.get(c.name, _FRESH) for c in desired.clusters}
+    health = fleet.health_before(desired.clusters, before)
     events: list[Event] = []
     for p in sorted(probes, key=lambda p: (p.t, p.cluster)):
         h = health.get(p.cluster)
@@ -94,11 +94,32 @@ def touching(
     policy's affinity admits there (placement may now pick or drop it), those with replicas, a
     drain or a failback there, and those it `held` (observed objects). Nothing else reads that
     cluster's health, taints or reachability."""
-    keys = set(desired.workloads_near(cluster))
+    return touching_any(desired, state, {cluster: held})
+
+
+def touching_any(
+    desired: DesiredState, state: FederationState, held: Mapping[str, Iterable[str]]
+) -> set[str]:
+    """`touching` for several clusters at once (cluster -> the keys it holds): the union, in
+    one pass over the workloads' state."""
+    keys: set[str] = set()
+    for cluster, objects in held.items():
+        keys.update(desired.workloads_near(cluster))
+        keys.update(objects)
+    names = set(held)
+    if len(names) == 1:
+        (cluster,) = names
+        for key, ws in state.workloads.items():
+            if cluster in ws.assignment or cluster in ws.evictions or cluster in ws.evicted_from:
+                keys.add(key)
+        return keys
     for key, ws in state.workloads.items():
-        if cluster in ws.assignment or cluster in ws.evictions or cluster in ws.evicted_from:
+        if (
+            not names.isdisjoint(ws.assignment)
+            or not names.isdisjoint(ws.evictions)
+            or not names.isdisjoint(ws.evicted_from)
+        ):
             keys.add(key)
-    keys.update(held)
     return keys
 
 
@@ -325,6 +346,35 @@ def _rank(desired: DesiredState, key: str) -> tuple[int, int]:
     return (follows, -(p.schedule_priority if p is not None else 0))
 
 
+class _Order:
+    """The order workloads are planned in within one pass, (`_rank`, key), as numbers: an entry
+    of the desired state's workloads is (2i + 1, key), i its place among them; any other key
+    (removed, or only held by a member) is (2j, rank, key), j the place it would take, so
+    entries compare as their (rank, key) would, mostly by one integer."""
+
+    __slots__ = ("desired", "place", "ranks")
+    _last: _Order | None = None  # the order of the last desired state asked for
+
+    def __init__(self, desired: DesiredState) -> None:
+        self.desired = desired
+        self.ranks = sorted((_rank(desired, k), k) for k in desired.workloads)
+        self.place = {k: 2 * i + 1 for i, (_, k) in enumerate(self.ranks)}
+
+    @classmethod
+    def of(cls, desired: DesiredState) -> _Order:
+        last = cls._last
+        if last is None or last.desired is not desired:
+            last = cls._last = cls(desired)
+        return last
+
+    def entry(self, key: str) -> tuple[Any, ...]:
+        at = self.place.get(key)
+        if at is not None:
+            return (at, key)
+        rank = _rank(self.desired, key)
+        return (2 * bisect.bisect_left(self.ranks, (rank, key)), rank, key)
+
+
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
     """What each target cluster is asked to run (its rendered replica count, after overrides);
     for kinds without replicas, 0."""
@@ -455,10 +505,10 @@ def reconcile(
     """
     health, events = _advance_health(desired, observed.probes, state.health, thresholds)
     changed = tuple(sorted({e.cluster for e in events}))
-    taints = {
-        c.name: c.taints + health_taints(health[c.name], c.not_ready_taints)
-        for c in desired.clusters
-    }
+    probed = {p.cluster for p in observed.probes}
+    taints, conditions = fleet.derive(
+        desired.clusters, state.health, health, probed, observed.clusters
+    )
     ctx = Context(desired, observed, health, taints, now, rescheduling)
     ctx.reserved.update(state.reserved)
     if dirty is None:
@@ -467,8 +517,8 @@ def reconcile(
         keys = set(desired.workloads) | set(state.workloads) | _held(observed)
     else:
         keys = set(dirty)
-        for name in changed:
-            keys |= touching(desired, state, name, ctx.obs(name).objects)
+        if changed:
+            keys |= touching_any(desired, state, {n: ctx.obs(n).objects for n in changed})
         keys |= {d for k in list(keys) for d in desired.dependencies(k)}
     actions: list[Action] = []
     statuses: dict[str, WorkloadStatus] = {}
@@ -478,12 +528,14 @@ def reconcile(
     wakeups: dict[str, float] = {}
     # workloads room decided (`sensitive`, from the caller) are planned in this pass too, after
     # any workload that changes the room reserved: as a full pass would see them
-    queue = [(_rank(desired, k), k) for k in keys]
+    order = _Order.of(desired)
+    queue = [order.entry(k) for k in keys]
     heapq.heapify(queue)
     queued = set(keys)
-    later = sorted((_rank(desired, k), k) for k in sensitive if k in desired.workloads)
+    later = sorted(order.entry(k) for k in sensitive if k in desired.workloads)
     while queue:
-        here, key = heapq.heappop(queue)
+        here = heapq.heappop(queue)
+        key = here[-1]
         w = desired.workloads.get(key)
         ws = state.workloads.get(key, _NO_STATE)
         if w is None:
@@ -507,15 +559,15 @@ def reconcile(
             wakeups[key] = out.wakeup
         if out.state.reserved != ws.reserved:
             for item in later:
-                if item > (here, key) and item[1] not in queued:
-                    queued.add(item[1])
+                if item > here and item[-1] not in queued:
+                    queued.add(item[-1])
                     heapq.heappush(queue, item)
     actions.sort(key=_action_order)
     soonest = min(wakeups.values(), default=None)
     return Plan(
         actions=tuple(actions),
         requeue_after=None if soonest is None else max(0.0, soonest - now),
-        cluster_conditions=cluster_conditions(health, ctx),
+        cluster_conditions=conditions,
         workloads=statuses,
         events=tuple(events),
         state=FederationState(

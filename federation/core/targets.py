@@ -35,10 +35,12 @@ _Row = tuple[str, int, int, int | None, int, int | None]  # name weight min max 
 # as last time, and workloads of one shape share them. kfed's division reads the workload key
 # only through the parity of its hash (`tie_ascending`, see federation.core.kfed_division), so
 # for kfed that parity is the key of the memo, and equal-shaped workloads share one entry.
-# Rows are keyed as (base rows, selected clusters, the rows that differ from the base): the
-# base rows of a (policy, request) are interned as a number when they change, so a lookup
-# hashes a tuple of names, not a tuple of rows. Numbers are never reused, so clearing the
-# tables only costs misses.
+# kfed's divisions are keyed by the selected clusters' rows, their capacities as unknown where
+# they cannot bind (`_ample`): free room moves with every pod placed anywhere, and a key that
+# followed it would miss nearly every time. The other methods' rows are keyed as (base rows,
+# selected clusters, the rows that differ from the base): the base rows of a (policy, request)
+# are interned as a number when they change, so a lookup hashes a tuple of names, not a tuple
+# of rows. Numbers are never reused, so clearing the tables only costs misses.
 _DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int, bool]] = {}
 _BASES: dict[tuple[_Row, ...], int] = {}
 _TIES: dict[str, bool] = {}
@@ -151,21 +153,28 @@ def divide_replicas(
         if limits and name in limits:
             cap = limits[name].replicas if cap is None else min(cap, limits[name].replicas)
         special[name] = (name, weight, lo, hi, current.get(name, 0), cap)
-    if special:
-        chosen = set(selected)
-        differ = tuple(sorted(r for n, r in special.items() if n in chosen and r != base[n]))
-    else:
-        differ = ()
     uid = w.tie_key(method)
     rebalance = rebalance or rs.rebalance
     tier_key = tuple(sorted((tiers or {}).items()))
-    memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ, tier_key)
+    memo_key: tuple[Any, ...]
+    if method == "kfed":
+        # kfed reads a capacity only up to what the workload could put there (see `_ample`):
+        # keyed by its rows with such capacities as unknown, one division serves every
+        # reconcile that differs only in room that does not bind, whatever the rest of the fleet
+        chosen = tuple(_ample(special.get(n) or base[n], total) for n in selected)
+        memo_key = (total, method, _tie(method, uid), rebalance, chosen, tier_key)
+    else:
+        differ: tuple[_Row, ...] = ()
+        if special:
+            wanted = set(selected)
+            differ = tuple(sorted(r for n, r in special.items() if n in wanted and r != base[n]))
+        memo_key = (total, method, _tie(method, uid), rebalance, number, selected, differ, tier_key)
+        chosen = tuple(special.get(n) or base[n] for n in selected)
     hit = _DIVISIONS.get(memo_key)
     if hit is None:
-        changed = {r[0]: r for r in differ}
         rows = [
             {"name": n, "weight": wt, "min": lo, "max": hi, "current": cur, "capacity": cap}
-            for n, wt, lo, hi, cur, cap in (changed.get(n) or base[n] for n in selected)
+            for n, wt, lo, hi, cur, cap in chosen
         ]
         replicas, unschedulable, capped = tiered(total, rows, tiers or {}, method, uid, rebalance)
         hit = remember(
@@ -178,6 +187,20 @@ def divide_replicas(
             ),
         )
     return dict(hit[0]), hit[1], hit[2] or bool(limits)
+
+
+def _ample(row: _Row, total: int) -> _Row:
+    """`row` with its capacity as unknown (None) when it cannot bind kfed's division of `total`
+    replicas: kfed reads a capacity only through the cluster's upper bound min(max, capacity)
+    (its lower bound min(min, upper), the replicas it keeps min(current, upper), and the cap on
+    the seats it gets) and the overflow (what it would get without capacities, at most `total`,
+    above the capacity). A capacity of at least max(total, min, current) changes none of them:
+    no cluster gets more than `total` seats, and the minimum and the kept replicas stay whole.
+    The same holds of `tiered`'s tier room (a tier then holds at least what is left)."""
+    name, weight, lo, hi, cur, cap = row
+    if cap is not None and cap >= total and cap >= lo and cap >= cur:
+        return (name, weight, lo, hi, cur, None)
+    return row
 
 
 def _pinned(ctx: Context, w: Workload, selected: tuple[str, ...]) -> tuple[str, ...]:

@@ -88,6 +88,35 @@ def _fault(r: Row) -> Event | None:
     return None
 
 
+def _rescale(r: Row) -> list[Event]:
+    """An autoscaler's decision, as the HPA's own SuccessfulRescale event (evaluations that
+    change nothing are not events)."""
+    f = r.fields
+    cur, new = f.get("current"), f.get("desired")
+    if new is None or new == cur:
+        return []
+    who = f"{r.cluster}'s own HPA" if r.cluster else "FederatedHPA"
+    msg = f"{who} {f.get('hpa')}: new size {new} (was {cur})"
+    read = []
+    if f.get("utilization") is not None:
+        read.append(f"utilization {f['utilization']}% of request")
+    if f.get("ready_pods") is not None:
+        read.append(f"{f['ready_pods']} ready pods")
+    if not r.cluster and f.get("calibration") is not None:
+        read.append(f"calibration {float(f['calibration']):.2f}")
+    if read:
+        msg += "; " + ", ".join(read)
+    return [
+        _ev(
+            r,
+            NORMAL,
+            "SuccessfulRescale",
+            msg + _why(f, "reason").replace(":", ";", 1),
+            CORE if not r.cluster else MEMBER,
+        )
+    ]
+
+
 def _why(f: Mapping[str, Any], key: str = "reason") -> str:
     return f": {f[key]}" if f.get(key) else ""
 
@@ -214,6 +243,15 @@ class _Narrator:
             return out + self.readiness(r)
         if k == "capacity":
             return self.capacity_changed(r)
+        if k == "autoscale":
+            return _rescale(r)
+        if k == "cron":
+            set_ = ", ".join(
+                f"{x} {f[x]}" for x in ("replicas", "minReplicas", "maxReplicas") if x in f
+            )
+            msg = f"rule {f.get('rule')} ({f.get('schedule')}) of {f.get('cron')}: "
+            msg += set_ or "nothing to set"
+            return [_ev(r, NORMAL, "CronRuleFired", msg)]
         if k in ("traffic", "serving", "dns", "answer"):
             from federation.report.traffic_events import traffic_events
 

@@ -151,17 +151,37 @@ def label_rows(spans: Sequence[FaultSpan], end: float, chars_per_second: float) 
 def health_spans(
     rows: Sequence[Row], clusters: Sequence[str], end: float
 ) -> dict[str, list[tuple[float, float, str]]]:
-    """(start, end, state) for each cluster from t=0 (Ready) to `end`."""
-    state = {c: ("Ready", 0.0) for c in clusters}
+    """(start, end, state) for each cluster from t=0 (Ready) to `end`, while it is a member: a
+    cluster whose first operation is a `join` has no span before it, an `unjoin` ends its spans
+    once the cluster is removed."""
+    ordered = sorted(rows, key=lambda r: r.t)
+    first_op: dict[str, str] = {}
+    for r in ordered:
+        if r.kind == "operation" and r.cluster and not r.workload:
+            first_op.setdefault(r.cluster, str(r.fields.get("op")))
+    state = {c: ("" if first_op.get(c) == "join" else "Ready", 0.0) for c in clusters}
     out: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-    for r in sorted(rows, key=lambda r: r.t):
-        if r.kind == "health" and r.cluster in state:
-            s, t0 = state[r.cluster]
-            if r.t > t0:
-                out[r.cluster].append((t0, r.t, s))
-            state[r.cluster] = (str(r.fields.get("to")), r.t)
+
+    def become(c: str, new: str, t: float) -> None:
+        s, t0 = state[c]
+        if t > t0 and s:
+            out[c].append((t0, t, s))
+        state[c] = (new, t)
+
+    for r in ordered:
+        if r.cluster not in state:
+            continue
+        if r.kind == "health":
+            become(r.cluster, str(r.fields.get("to")), r.t)
+        elif r.kind == "operation" and not r.workload:
+            op, phase = r.fields.get("op"), r.fields.get("phase")
+            if op == "join" and not state[r.cluster][0]:
+                become(r.cluster, "Ready", r.t)
+            elif op == "unjoin" and phase == "removed":
+                become(r.cluster, "", r.t)
     for c, (s, t0) in state.items():
-        out[c].append((t0, max(end, t0), s))
+        if s:
+            out[c].append((t0, max(end, t0), s))
     return dict(out)
 
 

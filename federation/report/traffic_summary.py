@@ -76,13 +76,35 @@ def section(
     """(summary.json `traffic`, the egress keys of `cost`), or None without traffic rows."""
     if not view.services:
         return None
+    services, grand = _services(view, 0.0, end)
+    hours = end / 3600.0
+    out = {
+        "model": MODEL.get(backend, MODEL["sim"]),
+        "services": services,
+        "faults": view.drains(end),
+        "egress_gb": figures(grand)["egress_gb"],
+        "egress_cost": round(grand.cost, 6),
+    }
+    cost = {"egress_per_hour": round(grand.cost / hours, 6) if hours > 0 else 0.0}
+    return out, cost
+
+
+def window(view: TrafficView, a: float, b: float) -> dict[str, Any]:
+    """The figures of summary.json's `traffic.services` over [a, b] instead of the whole run:
+    per service, `regions` (client region -> figures) and `all`."""
+    return _services(view, a, b)[0]
+
+
+def _services(view: TrafficView, a: float, b: float) -> tuple[dict[str, Any], Tally]:
+    """(per service its regions' figures and all of them, everything together) over [a, b],
+    internet egress priced over the window's hours."""
     per: dict[str, dict[str, Tally]] = {}
     everything: list[Tally] = []
     for key, s in sorted(view.services.items()):
-        per[key] = integrate(s, 0.0, end, view.pricing, key)
+        per[key] = integrate(s, a, b, view.pricing, key)
         everything.extend(per[key].values())
     if view.pricing is not None:
-        price_internet(everything, end / 3600.0, view.pricing.traffic)
+        price_internet(everything, (b - a) / 3600.0, view.pricing.traffic)
     services: dict[str, Any] = {}
     grand = Tally()
     for key, tallies in per.items():
@@ -94,13 +116,4 @@ def section(
             "regions": {g: figures(t) for g, t in sorted(tallies.items())},
             "all": figures(total),
         }
-    hours = end / 3600.0
-    out = {
-        "model": MODEL.get(backend, MODEL["sim"]),
-        "services": services,
-        "faults": view.drains(end),
-        "egress_gb": figures(grand)["egress_gb"],
-        "egress_cost": round(grand.cost, 6),
-    }
-    cost = {"egress_per_hour": round(grand.cost / hours, 6) if hours > 0 else 0.0}
-    return out, cost
+    return services, grand

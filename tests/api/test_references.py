@@ -284,3 +284,49 @@ def test_the_cli_prints_warnings_and_strict_exits_2(tmp_path, capsys):
     assert capsys.readouterr().err == f"{line}\n"
     assert not out_dir.exists()
     assert load_scenario(path).warnings == (line,)
+
+
+NAMESPACED = """\
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec: {replicas: 2}
+---
+apiVersion: kfed.io/v1alpha1
+kind: ClusterPropagationPolicy
+metadata: {name: ns}
+spec:
+  resourceSelectors: [{kind: Namespace, name: shop}]
+  placement: {clusterAffinity: {clusterNames: [NS]}}
+---
+apiVersion: kfed.io/v1alpha1
+kind: PropagationPolicy
+metadata: {name: api, namespace: shop}
+spec:
+  resourceSelectors: [{kind: Deployment, name: api}]
+  placement: {clusterAffinity: {clusterNames: [east, west]}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("ns_clusters", "warned"),
+    [("east, west", None), ("east", "west"), ("west", "east")],
+)
+def test_a_template_placed_where_its_namespace_never_goes_is_warned(
+    ns_clusters: str, warned: str | None
+) -> None:
+    found = [
+        w
+        for w in warnings_of(CLUSTERS + NAMESPACED.replace("NS", ns_clusters))
+        if "Namespace shop" in w
+    ]
+    if warned is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"may be placed on {warned}, where" in found[0]
+        assert "metadata.namespace" in found[0]

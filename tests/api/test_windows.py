@@ -209,3 +209,19 @@ def test_a_name_must_be_a_dns_label():
     text = BARE.replace("name: forever", "name: Forever!") + "---\n" + CLUSTERS
     (err,) = errors_of(text)
     assert err.startswith("t.yaml: spec.timeline[1].name: must be a DNS label")
+
+
+def test_nothing_is_during_an_operation_after_it_is_fine():
+    head = HEAD.replace(
+        "  expectations:\n",
+        "    - {name: grow, at: 150, operation: scale, workload: web, replicas: 6}\n"
+        "  expectations:\n",
+    )
+    text = head + "    - availability: {workload: web, min: 0.9, during: grow}\n---\n" + CLUSTERS
+    assert [e.split(": ", 1)[1] for e in errors_of(text)] == [
+        "spec.expectations[0].availability.during: grow takes no time (an entry without a "
+        "duration): nothing is during it; use after: grow (line 12, Scenario s)"
+    ]
+    text = head + "    - availability: {workload: web, min: 0.9, after: grow}\n---\n" + CLUSTERS
+    (s,) = load_text(text, "t.yaml").scenarios
+    assert dict(s.expectations[0].params)["from"] == 150.0

@@ -287,3 +287,31 @@ def test_kubefed_places_everything_when_one_weighted_cluster_is_unbounded(
     d = divide(total, clusters, method="kubefed", key=key, rebalance=rebalance)
     if any(r["weight"] > 0 and upper(r) == INF for r in clusters):
         assert d.unschedulable == 0
+
+
+@given(
+    rows(),
+    st.integers(0, 20),
+    st.booleans(),
+    st.text("xyz", max_size=3),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 2)),
+)
+def test_kfed_reads_no_capacity_beyond_what_could_go_there(
+    rs: list[Row], total: int, rebalance: bool, key: str, tiers: dict[str, int]
+) -> None:
+    """A capacity of at least max(total, min, current) divides as an unknown one (the memo of
+    federation.core.targets keys divisions by rows with such capacities dropped)."""
+    from federation.core.targets import tiered
+
+    ample = [
+        {**r, "capacity": None}
+        if r["capacity"] is not None and r["capacity"] >= max(total, r["min"], r["current"])
+        else r
+        for r in rs
+    ]
+    a = divide(total, rs, method="kfed", key=key, rebalance=rebalance)
+    b = divide(total, ample, method="kfed", key=key, rebalance=rebalance)
+    assert (a.replicas, a.unschedulable, a.overflow) == (b.replicas, b.unschedulable, b.overflow)
+    assert tiered(total, rs, tiers, "kfed", key, rebalance) == tiered(
+        total, ample, tiers, "kfed", key, rebalance
+    )

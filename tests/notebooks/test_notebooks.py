@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,34 @@ PRINTS = {
 
 def test_every_notebook_is_known() -> None:
     assert {p.stem for p in NOTEBOOKS} == set(PRINTS)
+
+
+def imported(source: str) -> set[str]:
+    """The top-level packages a cell's code imports (IPython's %magic and !shell lines left
+    out: they are not Python)."""
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    found = set()
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_imported_sees_every_form_of_import() -> None:
+    cell = "%matplotlib inline\nimport os.path, kfed\nfrom federation.core import divide\n"
+    cell += "def f():\n    from sim import world\n"
+    assert imported(cell) == {"os", "kfed", "federation", "sim"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_call_only_the_public_api(path: Path) -> None:
+    """Notebooks use `import kfed`; the `federation` and `sim` packages are internal."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not imported(cell.source) & {"federation", "sim"}, cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

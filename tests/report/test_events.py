@@ -235,3 +235,24 @@ def test_the_timeline_of_a_real_run_reads_as_its_story(name: str, tmp_path: Path
         assert offline.t == summary["failovers"][0]["detected_at"]
         assert any(e.object == WEB and "3 replicas" in e.message for e in by_reason["Evicted"])
         assert [e.t for e in events] == sorted(e.t for e in events), "a single story line"
+
+
+def test_autoscaler_decisions_read_as_rescales_and_cron_rules_as_fired() -> None:
+    fed = {"hpa": "shop/web", "current": 10, "ready_pods": 6, "calibration": 0.6}
+    rows = [
+        Row(15, "autoscale", "", "Deployment/shop/web", {**fed, "desired": 10, "utilization": 70}),
+        Row(30, "autoscale", "", "Deployment/shop/web", {**fed, "desired": 17, "utilization": 105}),
+        Row(45, "autoscale", "m1", "Deployment/shop/web", {"hpa": "shop/web", "current": 4,
+                                                           "desired": 6, "utilization": 90}),
+        Row(60, "cron", "", "Deployment/shop/web",
+            {"cron": "shop/nightly", "rule": "night", "schedule": "0 22 * * *", "replicas": 3}),
+    ]  # fmt: skip
+    assert lines(narrate(rows)) == [
+        # an evaluation that keeps the count is not an event
+        "30.0 Normal SuccessfulRescale Deployment/shop/web FederatedHPA shop/web: new size 17 "
+        "(was 10); utilization 105% of request, 6 ready pods, calibration 0.60",
+        "45.0 Normal SuccessfulRescale Deployment/shop/web m1's own HPA shop/web: new size 6 "
+        "(was 4); utilization 90% of request",
+        "60.0 Normal CronRuleFired Deployment/shop/web rule night (0 22 * * *) of shop/nightly: "
+        "replicas 3",
+    ]

@@ -330,6 +330,21 @@ def test_health_spans_cover_the_run_for_every_cluster() -> None:
     }
 
 
+def test_health_spans_only_while_a_member() -> None:
+    rows = [
+        Row(30, "operation", "m3", "", {"op": "join"}),
+        Row(50, "operation", "m2", "", {"op": "drain"}),
+        Row(60, "operation", "m1", "", {"op": "unjoin"}),
+        Row(75, "operation", "m1", "", {"op": "unjoin", "phase": "removed"}),
+        Row(80, "operation", "m2", "", {"op": "uncordon"}),
+    ]
+    assert health_spans(rows, ["m1", "m2", "m3"], 100) == {
+        "m1": [(0.0, 75, "Ready")],  # drained from 60, gone at 75
+        "m2": [(0.0, 100, "Ready")],  # maintenance is not health
+        "m3": [(30, 100, "Ready")],  # not a member before its join
+    }
+
+
 def test_the_view_says_how_clusters_are_grouped_and_which_workloads_are_left_out() -> None:
     clusters = [f"{r}-{i}" for r in ("eu", "us", "ap") for i in range(5)]
     rows = [Row(0, "desired", "", f"Deployment/ns/w{i}", {"replicas": 1}) for i in range(10)]

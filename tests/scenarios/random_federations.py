@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from federation.api.scenario import Fault, Link, Scenario, SimSettings
+from federation.api.scenario import Fault, Link, Operation, Scenario, SimSettings
 from federation.core.desired import DesiredState
+from federation.core.migration import Migration
 from federation.core.model import (
     Cluster,
     ClusterAffinity,
@@ -176,7 +177,44 @@ def _fault(draw: st.DrawFn, clusters: list[Cluster], workloads: list[Workload]) 
 
 
 @st.composite
-def federations(draw: st.DrawFn) -> Case:
+def _operation(
+    draw: st.DrawFn, i: int, clusters: list[Cluster], workloads: list[Workload]
+) -> Operation:
+    """A scale, a drain (for a while, or until an uncordon), a delete or a migration."""
+    kind = draw(st.sampled_from(["scale", "drain", "uncordon", "delete", "migrate"]))
+    at = float(draw(st.integers(10, 160)))
+    names = [c.name for c in clusters]
+    w = draw(st.sampled_from(workloads)).key
+    if kind == "scale":
+        return Operation("scale", at, f"op{i}", workload=w, replicas=draw(st.integers(0, 12)))
+    if kind == "delete":
+        return Operation("delete", at, f"op{i}", workload=w)
+    if kind in ("drain", "uncordon"):
+        c = draw(st.sampled_from(names))
+        duration = float(draw(st.integers(5, 60))) if kind == "drain" else None
+        if kind == "drain" and draw(st.booleans()):
+            duration = None  # drained to the end, unless an uncordon comes
+        return Operation(kind, at, f"op{i}", clusters=(c,), duration=duration)  # type: ignore[arg-type]
+    sources = tuple(
+        sorted(
+            draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names) - 1, unique=True))
+        )
+    )
+    rest = [n for n in names if n not in sources]
+    destinations = tuple(
+        sorted(draw(st.lists(st.sampled_from(rest), min_size=1, max_size=2, unique=True)))
+    )
+    preserve = draw(st.booleans())
+    migration = Migration(
+        f"op{i}", w, sources, destinations, at,
+        max_surge=draw(st.sampled_from([None, 1, 2, 4])) if preserve else None,
+        preserve=preserve,
+    )  # fmt: skip
+    return Operation("migrate", at, f"op{i}", workload=w, clusters=sources, migration=migration)
+
+
+@st.composite
+def federations(draw: st.DrawFn, operations: bool = False) -> Case:
     ample = draw(st.booleans())
     n = draw(st.integers(2, 5))
     workloads: list[Workload] = []
@@ -223,6 +261,22 @@ def federations(draw: st.DrawFn) -> Case:
     faults = tuple(
         sorted(draw(st.lists(_fault(clusters, workloads), max_size=4)), key=lambda f: f.at)
     )
+    ops: tuple[Operation, ...] = ()
+    if operations:
+        drawn = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=3))
+        ops = tuple(
+            sorted(
+                (draw(_operation(i, clusters, workloads)) for i in range(len(drawn))),
+                key=lambda o: o.at,
+            )
+        )
+    deleted = {o.workload: o.at for o in ops if o.kind == "delete"}
+    faults = tuple(  # a surge neither starts nor ends once its workload is deleted
+        f
+        for f in faults
+        if f.kind != "load-surge"
+        or f.at + (f.duration or 0.0) < deleted.get(str(f.params["workload"]), float("inf"))
+    )
     desired = DesiredState.build(clusters, policies, overrides, workloads)
     scenario = Scenario(
         name="random",
@@ -231,6 +285,7 @@ def federations(draw: st.DrawFn) -> Case:
         duration=DURATION,
         seed=draw(st.integers(1, 1000)),
         faults=faults,
+        operations=ops,
         sim=SimSettings(link=Link(latency=0.005, jitter=0.001)),
     )
     return Case(scenario, ample)

@@ -199,6 +199,31 @@ def test_a_deleted_workload_is_not_used_again() -> None:
         load_text(text, "t.yaml")
 
 
+@pytest.mark.parametrize(
+    ("surge", "ok"),
+    [
+        ("{at: 2, fault: load-surge, workload: web, replicas: 6, duration: 5}", True),
+        (
+            "{at: 2, fault: load-surge, workload: web, replicas: 6, duration: 8}",
+            False,
+        ),  # ends at 10
+        ("{at: 12, fault: load-surge, workload: web, replicas: 6, duration: 5}", False),
+    ],
+)
+def test_a_load_surge_neither_starts_nor_ends_after_its_workload_is_deleted(
+    surge: str, ok: bool
+) -> None:
+    text = scenario_text(
+        _spec(f"  - {{at: 10, operation: delete, workload: web}}\n  - {surge}"), DOCS
+    )
+    if ok:
+        load_text(text, "t.yaml")
+        return
+    with pytest.raises(LoadError) as e:
+        load_text(text, "t.yaml")
+    assert "spec.timeline[1].workload: " in str(e.value) and "is deleted at 10s" in str(e.value)
+
+
 def test_the_same_run_twice_is_identical() -> None:
     spec = _spec(
         "  - {at: 30, operation: drain, cluster: m1}\n"
@@ -207,3 +232,25 @@ def test_the_same_run_twice_is_identical() -> None:
     a, b = run(spec, DOCS), run(spec, DOCS)
     assert [r.csv() for r in a.rows] == [r.csv() for r in b.rows]
     assert value_at(series(a.rows)[API].desired, 199) == 2
+
+
+def test_a_migration_waits_out_clients_even_with_a_zero_ttl() -> None:
+    """With no DNS TTL and no client cache, clients still switch only when steered: the sources
+    wait 1 s after the steer (TTL 0 + cache 0 + 1 s), and nothing fails."""
+    from pathlib import Path
+
+    from federation.api import load_scenario
+    from federation.runner import execute
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "migration.yaml"
+    zero = [
+        f"MultiClusterService/shop/{s}.spec.steering.{f}=0"
+        for s in ("web", "web-naive")
+        for f in ("ttlSeconds", "clientCacheSeconds")
+    ]
+    summary = execute(load_scenario(path, settings=zero), "sim", plots=False).summary
+    (move,) = [o for o in summary["operations"] if o.get("name") == "move"]
+    assert move["failed_requests"] == 0 and move["unavailable_replica_seconds"] == 0
+    steers = [r for r in execute(load_scenario(path, settings=zero), "sim", plots=False).rows
+              if r.kind == "steer" and r.fields.get("name") == "move"]  # fmt: skip
+    assert any(r.fields.get("wait") == 1.0 for r in steers)

@@ -200,6 +200,25 @@ def test_the_incremental_loop_plans_what_a_full_reconcile_every_cycle_plans(case
     """The loop reconciles only what changed (observations, wake-ups, health, and room for the
     workloads room held back), with a rare safety resync: its timeline must equal that of a loop
     that reconciles every workload every cycle."""
+    _same_as_full(case)
+
+
+@settings(
+    max_examples=int(os.environ.get("KFED_RANDOM_EXAMPLES", "40")),
+    derandomize=os.environ.get("KFED_RANDOM_EXAMPLES") is None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(federations(operations=True))
+def test_with_operations_the_incremental_loop_plans_what_a_full_reconcile_plans(
+    case: Case,
+) -> None:
+    """The same, with operations on the timeline (scale, drain for a while or for good,
+    uncordon, delete, migrate make-before-break or at once) changing the desired documents."""
+    _same_as_full(case)
+
+
+def _same_as_full(case: Case) -> None:
     from sim.driver import run as sim_run
 
     fast = sim_run(case.scenario)

@@ -11,6 +11,7 @@ import simpy
 from federation.api.scenario import Link
 from federation.core.model import Resources
 from sim.gateway import APPLY_TIMEOUT, RETRY_BASE
+from sim.member import Member
 from sim.watch import RELIST_BACKOFF
 from tests.sim.harness import API, STARTUP, Bench, apply
 
@@ -66,6 +67,30 @@ def test_probe_slower_than_its_timeout_fails_at_the_timeout() -> None:
     (p,) = probes_after(b, 3.0, timeout=1.0)
     assert (p.ok, p.reason, p.t) == (False, "timeout", 1.0)
     b.member().link.remove_latency(token)
+
+
+@pytest.mark.parametrize(
+    ("fault", "at", "want"),
+    [
+        ("outage", LAT / 2, (False, "refused", RTT)),  # before the probe arrives
+        ("hang", LAT / 2, (False, "timeout", 1.0)),
+        ("partition", LAT / 2, (False, "lost", 1.0)),
+        ("outage", LAT + API / 2, (True, "", RTT + API)),  # after: the API had answered
+    ],
+)
+def test_a_state_change_while_a_probe_is_on_its_way_decides_its_answer(
+    fault: str, at: float, want: tuple[bool, str, float]
+) -> None:
+    """Probes to a healthy member are answered as they are sent (one event); a fault that
+    starts before one arrives still decides what it finds."""
+    b = bench()
+    start = {"outage": Member.outage_start, "hang": Member.hang_start}.get(
+        fault, Member.partition_start
+    )
+    b.world.later(at, start, b.member())
+    (p,) = probes_after(b, 3.0)
+    assert (p.ok, p.reason) == want[:2]
+    assert p.t == pytest.approx(want[2])
 
 
 def test_apply_lands_after_link_and_api_latency_and_is_watched() -> None:
