@@ -33,9 +33,9 @@ from federation.api.compat.health import health_defaults
 from federation.api.compat.report import DocReport
 from federation.api.errors import LoadError, Path, Problem, show
 from federation.api.files import decode, read_bytes
+from federation.api.kinds import CORE_GROUPS, KINDS, NATIVE
 from federation.api.records import Ctx, Record
 from federation.api.scenario import Scenario
-from federation.api.schema import CORE_GROUPS, KINDS, NATIVE
 from federation.api.source import SourceDoc, describe, parse
 from federation.api.structure import structure_errors
 from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA

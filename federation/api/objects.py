@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from federation.api.errors import Problem
+from federation.api.kinds import KINDS
 from federation.api.loader import CONVERTERS
 from federation.api.records import Ctx, Record
-from federation.api.schema import KINDS
 from federation.api.source import SourceDoc
 from federation.api.structure import structure_errors
 

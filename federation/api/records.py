@@ -12,6 +12,13 @@ from typing import Any
 
 from federation.api.duration import DurationError, parse_duration
 from federation.api.errors import Path, Problem, format_path, show
+from federation.api.kinds import (
+    KINDS,
+    NATIVE,
+    REPLICA_PATH_ANNOTATION,
+    REPLICA_PATHS,
+    is_namespaced,
+)
 from federation.api.limits import (
     INT64_MAX,
     MAX_CPU,
@@ -21,13 +28,6 @@ from federation.api.limits import (
     PODS_PER_NODE,
 )
 from federation.api.quantity import QuantityError, parse_quantity
-from federation.api.schema import (
-    KINDS,
-    NATIVE,
-    REPLICA_PATH_ANNOTATION,
-    REPLICA_PATHS,
-    is_namespaced,
-)
 from federation.api.source import SourceDoc, describe, namespace_of
 from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
 from federation.core.model import (

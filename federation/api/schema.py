@@ -12,191 +12,41 @@ import json
 from typing import Any
 
 from federation.api.autoscaling_schema import CRON_FEDERATED_HPA, FEDERATED_HPA
+from federation.api.kinds import KINDS
 from federation.api.override_schema import OVERRIDE as _OVERRIDE
 from federation.api.override_schema import TAINT_POLICY as _TAINT_POLICY
+from federation.api.policy_schema import AFFINITY, PROPAGATION, SELECTORS
 from federation.api.scenario_schema import DISTRIBUTION, LINK, SCENARIO
 from federation.api.schema_parts import (
-    BOOL,
-    COUNT,
     DNS_LABEL,
-    EFFECT,
-    INT,
     NAME,
     NODES,
     OBJECT_NAME,
     PODS,
-    PORT,
-    POSITIVE,
     QUANTITY,
-    SECONDS,
     STR,
     STRMAP,
     array,
+    head,
     obj,
     ref,
 )
+from federation.api.template_schema import NATIVE_KINDS
 from federation.api.traffic_schema import MULTICLUSTER_SERVICE
 
-API_VERSION = "kfed.io/v1alpha1"
 SCHEMA_ID = "https://kfed.io/schemas/v1alpha1/kfed.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
-# kind -> apiVersion for every kind the loader understands
-KINDS: dict[str, str] = {
-    "Cluster": API_VERSION,
-    "PropagationPolicy": API_VERSION,
-    "ClusterPropagationPolicy": API_VERSION,
-    "OverridePolicy": API_VERSION,
-    "ClusterOverridePolicy": API_VERSION,
-    "MultiClusterService": API_VERSION,
-    "FederatedHPA": API_VERSION,
-    "CronFederatedHPA": API_VERSION,
-    "Scenario": API_VERSION,
-    "ClusterTaintPolicy": API_VERSION,
-    "Namespace": "v1",
-    "ConfigMap": "v1",
-    "Secret": "v1",
-    "Service": "v1",
-    "Deployment": "apps/v1",
-    "Job": "batch/v1",
-}
-NAMESPACED = frozenset(
-    {
-        "PropagationPolicy",
-        "OverridePolicy",
-        "MultiClusterService",
-        "FederatedHPA",
-        "CronFederatedHPA",
-        "ConfigMap",
-        "Secret",
-        "Service",
-        "Deployment",
-        "Job",
-    }
-)
-NATIVE = frozenset({"Namespace", "ConfigMap", "Secret", "Service", "Deployment", "Job"})
-# Kubernetes' cluster-scoped kinds: any other kind kfed does not know is a namespaced template
-CLUSTER_SCOPED = frozenset(
-    {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "StorageClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "PriorityClass",
-        "IngressClass",
-        "RuntimeClass",
-        "APIService",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "CSIDriver",
-        "VolumeSnapshotClass",
-    }
-)
-# the apiVersions of Kubernetes' own groups and their kinds: a kind of one of these groups kfed
-# does not know is a typo, not a custom resource
-CORE_GROUPS: dict[str, frozenset[str]] = {
-    "v1": frozenset(
-        {
-            "Namespace",
-            "ConfigMap",
-            "Secret",
-            "Service",
-            "ServiceAccount",
-            "PersistentVolumeClaim",
-            "PersistentVolume",
-            "Pod",
-            "ReplicationController",
-            "LimitRange",
-            "ResourceQuota",
-            "Endpoints",
-            "Node",
-            "List",
-        }
-    ),
-    "apps/v1": frozenset(
-        {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"}
-    ),
-    "batch/v1": frozenset({"Job", "CronJob"}),
-}
-# kinds whose replica count Karmada's default interpreter knows, beyond Deployment and Job
-REPLICA_PATHS = {"StatefulSet": "/spec/replicas", "ReplicaSet": "/spec/replicas"}
-REPLICA_PATH_ANNOTATION = "kfed.io/replicas-path"
-
-
-def is_namespaced(kind: str) -> bool:
-    """Does a document of `kind` live in a namespace? kfed's own kinds and Kubernetes'
-    cluster-scoped ones do not; every other kind (a template) does."""
-    if kind in KINDS:
-        return kind in NAMESPACED
-    return kind not in CLUSTER_SCOPED
-
 
 # pattern -> how error messages describe it
 PATTERNS = {DNS_LABEL: "a DNS label (lowercase letters, digits and '-', at most 63)"}
 NAMESPACE: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 63}
 
 
-def _head(kind: str, meta: str) -> dict[str, Any]:
-    return {"apiVersion": {"const": KINDS[kind]}, "kind": {"const": kind}, "metadata": ref(meta)}
-
-
 def _kfed_kind(kind: str, meta: str, spec: dict[str, Any], *, spec_required: bool) -> Any:
     required = ("apiVersion", "kind", "metadata") + (("spec",) if spec_required else ())
-    return obj({**_head(kind, meta), "spec": spec}, required)
+    return obj({**head(kind, meta), "spec": spec}, required)
 
 
-# ------------------------------------------------------------------ shared pieces
-
-_SELECTORS: dict[str, Any] = {
-    "Requirement": obj(
-        {
-            "key": NAME,
-            "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
-            "values": array(STR),
-        },
-        ("key", "operator"),
-    ),
-    "LabelSelector": obj({"matchLabels": STRMAP, "matchExpressions": array(ref("Requirement"))}),
-    "FieldSelector": obj(
-        {
-            "matchExpressions": array(
-                obj(
-                    {
-                        "key": {"enum": ["region", "zone", "provider"]},
-                        "operator": {"enum": ["In", "NotIn"]},
-                        "values": array(STR),
-                    },
-                    ("key", "operator", "values"),
-                )
-            )
-        }
-    ),
-}
-_AFFINITY_PROPS: dict[str, Any] = {
-    "clusterNames": array(NAME),
-    "exclude": array(NAME),
-    "labelSelector": ref("LabelSelector"),
-    "fieldSelector": ref("FieldSelector"),
-}
-_AFFINITY: dict[str, Any] = {
-    "ClusterAffinity": obj(
-        _AFFINITY_PROPS, description="which clusters; empty matches every cluster"
-    ),
-    "ClusterAffinityTerm": obj(
-        {
-            "affinityName": STR,
-            **_AFFINITY_PROPS,
-            "overflowAffinities": array(
-                obj({"affinityName": STR, **_AFFINITY_PROPS}, ("affinityName",)), minItems=1
-            ),
-        },
-        description="one ordered group of clusterAffinities",
-    ),
-    "Taint": obj({"key": NAME, "value": STR, "effect": EFFECT}, ("key", "effect")),
-}
 _META: dict[str, Any] = {
     "NamespacedMeta": obj(
         {"name": OBJECT_NAME, "namespace": NAMESPACE, "labels": STRMAP, "annotations": STRMAP},
@@ -236,8 +86,6 @@ _META: dict[str, Any] = {
     ),
 }
 
-# ------------------------------------------------------------------ Cluster
-
 _CLUSTER = obj(
     {
         "region": STR,
@@ -264,190 +112,18 @@ _CLUSTER = obj(
     }
 )
 
-# ------------------------------------------------------------------ policies
-
-_PLACEMENT = obj(
-    {
-        "clusterAffinity": ref("ClusterAffinity"),
-        "clusterAffinities": array(ref("ClusterAffinityTerm"), minItems=1),
-        "clusterTolerations": array(
-            obj(
-                {
-                    "key": STR,
-                    "operator": {"enum": ["Equal", "Exists"]},
-                    "value": STR,
-                    "effect": EFFECT,
-                    "tolerationSeconds": SECONDS,
-                }
-            )
-        ),
-        "spreadConstraints": array(
-            obj(
-                {
-                    "spreadByField": {"enum": ["cluster", "region", "zone", "provider"]},
-                    "minGroups": COUNT,
-                    "maxGroups": POSITIVE,
-                }
-            )
-        ),
-        "replicaScheduling": obj(
-            {
-                "replicaSchedulingType": {"enum": ["Duplicated", "Divided"]},
-                "replicaDivisionPreference": {
-                    "enum": ["Weighted", "Aggregated", "StaticWeight", "DynamicWeight"]
-                },
-                "weightPreference": obj(
-                    {
-                        "staticWeightList": array(
-                            obj(
-                                {"targetCluster": ref("ClusterAffinity"), "weight": POSITIVE},
-                                ("targetCluster", "weight"),
-                            )
-                        ),
-                        "dynamicWeight": {"enum": ["AvailableReplicas"]},
-                    }
-                ),
-                "method": {
-                    "enum": ["kfed", "webster", "webster-dynamic", "webster-aggregated", "kubefed"]
-                },
-                "weights": array(
-                    obj(
-                        {"targetCluster": ref("ClusterAffinity"), "weight": COUNT},
-                        ("targetCluster", "weight"),
-                    )
-                ),
-                "clusterReplicas": array(
-                    obj(
-                        {
-                            "targetCluster": ref("ClusterAffinity"),
-                            "minReplicas": COUNT,
-                            "maxReplicas": COUNT,
-                        },
-                        ("targetCluster",),
-                    )
-                ),
-                "rebalance": BOOL,
-            }
-        ),
-    }
-)
-_FAILOVER = obj(
-    {
-        "enabled": BOOL,
-        "tolerationSeconds": SECONDS,
-        "purgeMode": {"enum": ["Graceful", "Directly"]},
-        "gracePeriodSeconds": SECONDS,
-        "failback": obj({"enabled": BOOL, "stabilizationWindowSeconds": SECONDS}),
-        "cluster": obj({"purgeMode": {"enum": ["Gracefully", "Directly"]}}),
-    }
-)
-_PROPAGATION = obj(
-    {
-        "priority": INT,
-        "schedulePriority": obj({"priority": INT}),
-        "resourceSelectors": array(ref("ResourceSelector"), minItems=1),
-        "propagateDeps": BOOL,
-        "placement": _PLACEMENT,
-        "failover": _FAILOVER,
-        "suspension": obj(
-            {"dispatching": BOOL, "dispatchingOnClusters": obj({"clusterNames": array(NAME)})}
-        ),
-    },
-    ("resourceSelectors",),
-)
-
-# ------------------------------------------------------------------ native templates
-
-_CONTAINER = obj(
-    {
-        "ports": array(
-            obj({"containerPort": PORT, "hostPort": {**PORT, "minimum": 0}}, closed=False)
-        ),
-        "resources": obj(
-            {
-                "requests": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
-                "limits": obj({"cpu": QUANTITY, "memory": QUANTITY}, closed=False),
-            },
-            closed=False,
-        ),
-    },
-    closed=False,
-)
-_POD_TEMPLATE = obj(
-    {
-        "metadata": {"type": "object"},
-        "spec": obj(
-            {"containers": array(_CONTAINER), "initContainers": array(_CONTAINER)}, closed=False
-        ),
-    },
-    closed=False,
-)
-
-
-def _native(kind: str, props: dict[str, Any]) -> dict[str, Any]:
-    return obj({**_head(kind, "NativeMeta"), **props}, ("apiVersion", "kind", "metadata"))
-
-
-_OBJECT: dict[str, Any] = {"type": "object"}
-_NATIVE_KINDS = {
-    "Namespace": _native("Namespace", {"spec": _OBJECT, "status": _OBJECT}),
-    "ConfigMap": _native("ConfigMap", {"data": STRMAP, "binaryData": STRMAP, "immutable": BOOL}),
-    "Secret": _native(
-        "Secret",
-        {"data": STRMAP, "stringData": STRMAP, "type": STR, "immutable": BOOL},
-    ),
-    "Service": _native(
-        "Service",
-        {
-            "spec": obj(
-                {
-                    "ports": array(
-                        obj(
-                            {
-                                "port": PORT,
-                                "targetPort": {**PORT, "type": ["integer", "string"]},
-                                "nodePort": PORT,
-                            },
-                            closed=False,
-                        )
-                    )
-                },
-                closed=False,
-            ),
-            "status": _OBJECT,
-        },
-    ),
-    "Deployment": _native(
-        "Deployment",
-        {
-            "spec": obj({"replicas": COUNT, "template": _POD_TEMPLATE}, closed=False),
-            "status": _OBJECT,
-        },
-    ),
-    "Job": _native(
-        "Job",
-        {
-            "spec": obj(
-                {"completions": COUNT, "parallelism": COUNT, "template": _POD_TEMPLATE},
-                closed=False,
-            ),
-            "status": _OBJECT,
-        },
-    ),
-}
-
 DEFS: dict[str, Any] = {
     **_META,
-    **_SELECTORS,
-    **_AFFINITY,
+    **SELECTORS,
+    **AFFINITY,
     "Distribution": DISTRIBUTION,
     "Link": LINK,
     "Cluster": _kfed_kind("Cluster", "ClusterMeta", _CLUSTER, spec_required=False),
     "PropagationPolicy": _kfed_kind(
-        "PropagationPolicy", "NamespacedMeta", _PROPAGATION, spec_required=True
+        "PropagationPolicy", "NamespacedMeta", PROPAGATION, spec_required=True
     ),
     "ClusterPropagationPolicy": _kfed_kind(
-        "ClusterPropagationPolicy", "ClusterScopedMeta", _PROPAGATION, spec_required=True
+        "ClusterPropagationPolicy", "ClusterScopedMeta", PROPAGATION, spec_required=True
     ),
     "OverridePolicy": _kfed_kind("OverridePolicy", "NamespacedMeta", _OVERRIDE, spec_required=True),
     "ClusterOverridePolicy": _kfed_kind(
@@ -464,7 +140,7 @@ DEFS: dict[str, Any] = {
     "ClusterTaintPolicy": _kfed_kind(
         "ClusterTaintPolicy", "ClusterScopedMeta", _TAINT_POLICY, spec_required=True
     ),
-    **_NATIVE_KINDS,
+    **NATIVE_KINDS,
     # any other kind: a template kfed copies whole (or divides, with a replica path)
     "Template": obj(
         {"apiVersion": NAME, "kind": NAME, "metadata": ref("NativeMeta")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from federation.api.kinds import KINDS
 from federation.api.limits import (
     INT32_MAX,
     INT32_MIN,
@@ -66,3 +67,8 @@ DURATION: dict[str, Any] = {
 }
 EFFECT: dict[str, Any] = {"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute"]}
 PATCH_OP: dict[str, Any] = {"enum": ["add", "remove", "replace"]}
+
+
+def head(kind: str, meta: str) -> dict[str, Any]:
+    """The apiVersion, kind and metadata of a document of `kind` (metadata by definition name)."""
+    return {"apiVersion": {"const": KINDS[kind]}, "kind": {"const": kind}, "metadata": ref(meta)}

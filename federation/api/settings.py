@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from federation.api.errors import Path, Problem, format_path, show
-from federation.api.schema import KINDS
+from federation.api.kinds import KINDS
 from federation.api.source import SourceDoc, describe, loader_for, namespace_of
 
 TOP_LEVEL = ("spec", "metadata", "data", "stringData", "apiVersion", "kind")

@@ -12,7 +12,7 @@ import yaml
 
 from federation.api.errors import Path, Problem, format_path, show
 from federation.api.files import check_text
-from federation.api.schema import API_VERSION, KINDS, is_namespaced
+from federation.api.kinds import API_VERSION, KINDS, is_namespaced
 from federation.api.shape import Refused, Shape
 
 DEFAULT_NAMESPACE = "default"

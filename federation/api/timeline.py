@@ -9,9 +9,9 @@ from typing import Any
 
 from federation.api.duration import is_duration
 from federation.api.errors import Path, show
+from federation.api.kinds import KINDS, NATIVE
 from federation.api.records import Ctx, replica_path, seconds
 from federation.api.scenario import Fault
-from federation.api.schema import KINDS, NATIVE
 from federation.api.source import namespace_of
 from federation.core.model import REPLICATED_KINDS, workload_key
 

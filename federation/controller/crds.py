@@ -8,7 +8,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api.schema import API_VERSION, DEFS
+from federation.api.kinds import API_VERSION
+from federation.api.schema import DEFS
 from federation.controller.status_schema import BINDING_SPEC, BINDING_STATUS, CLUSTER_STATUS
 
 GROUP, VERSION = API_VERSION.split("/")

@@ -182,6 +182,6 @@ class Host:
 
 
 def _api_version(kind: str) -> str:
-    from federation.api.schema import KINDS
+    from federation.api.kinds import KINDS
 
     return KINDS[kind]

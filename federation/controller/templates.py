@@ -8,7 +8,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from federation.api.schema import NATIVE
+from federation.api.kinds import NATIVE
 
 SYSTEM_NAMESPACE = "kfed-system"  # members' credentials and the leader-election lease
 # never templates: the host's own namespaces and kfed's (a policy selecting every Secret must

@@ -52,3 +52,25 @@ def _conditions(state: Health, since: float, failed: int, reachable: bool) -> tu
     if not reachable:
         conds.append(Condition("Observed", False, "Unreachable", "last observation failed"))
     return tuple(conds)
+
+
+def available_condition(ready: int, replicas: int) -> Condition:
+    """Available: every one of `replicas` Ready, else Degraded."""
+    ok = ready >= replicas
+    why = "Available" if ok else "Degraded"
+    return condition("Available", ok, why, f"{ready}/{replicas} ready")
+
+
+def scheduled_conditions(degraded: str, unschedulable: int, targets: int) -> list[Condition]:
+    """Scheduled (and SpreadSatisfied when a spread constraint is degraded) after placement."""
+    out = []
+    if degraded:
+        out.append(condition("SpreadSatisfied", False, "Degraded", degraded))
+    if unschedulable:
+        msg = f"{unschedulable} replica(s) fit on no cluster"
+        out.append(condition("Scheduled", False, "Unschedulable", msg))
+    elif not targets:
+        out.append(condition("Scheduled", False, "NoCluster", "no cluster passes placement"))
+    else:
+        out.append(condition("Scheduled", True, "Scheduled", f"{targets} cluster(s)"))
+    return out

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from federation.api.schema import KINDS, document, exported
+from federation.api.kinds import KINDS
+from federation.api.schema import document, exported
 from federation.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

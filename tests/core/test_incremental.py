@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from federation.core.actions import FederationState, Plan
 from federation.core.desired import DesiredState
+from federation.core.impact import touching
 from federation.core.model import (
     ClusterAffinity,
     Failback,
@@ -22,7 +23,7 @@ from federation.core.model import (
     ResourceSelector,
     Workload,
 )
-from federation.core.planner import reconcile, touching
+from federation.core.planner import reconcile
 from tests.core.test_planner import TH, World, clusters, deployment
 
 NAMES = ("m0", "m1", "m2", "m3")

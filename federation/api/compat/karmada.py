@@ -13,7 +13,7 @@ from federation.api.compat import Job, Session
 from federation.api.compat.karmada_cluster import cluster
 from federation.api.compat.karmada_fields import APPS, CLUSTER, POLICY
 from federation.api.errors import Path, show
-from federation.api.schema import API_VERSION
+from federation.api.kinds import API_VERSION
 from federation.api.source import SourceDoc
 
 PRIORITY_CLASS = ("scheduling.k8s.io/v1", "PriorityClass")

@@ -9,8 +9,8 @@ from typing import Any
 
 from federation.api.compat import Job
 from federation.api.errors import Path, show
+from federation.api.kinds import API_VERSION
 from federation.api.quantity import QuantityError, parse_quantity
-from federation.api.schema import API_VERSION
 
 
 def _meta(d: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from federation.api.compat import Job, Session
 from federation.api.compat.kubefed_fields import CORE, SCHEDULING
 from federation.api.duration import DurationError, parse_duration
 from federation.api.errors import Path, show
-from federation.api.schema import API_VERSION, is_namespaced
+from federation.api.kinds import API_VERSION, is_namespaced
 from federation.api.source import SourceDoc
 
 # the apiVersion of the types `kubefedctl enable` federates most, when no FederatedTypeConfig

@@ -1,0 +1,240 @@
+"""A workload's plan: placement, division, drains and migration turned into its actions,
+status and remembered state (one workload of a reconcile pass, see `federation.core.planner`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from federation.core.actions import (
+    Action,
+    ClusterStatus,
+    Condition,
+    Event,
+    WorkloadState,
+    WorkloadStatus,
+)
+from federation.core.conditions import available_condition, condition, scheduled_conditions
+from federation.core.context import Context
+from federation.core.eviction import Drain
+from federation.core.migration import Migration, Progress, advance
+from federation.core.model import Resources, Workload
+from federation.core.pending import Limit, settle, watch_pending
+from federation.core.placement import place
+from federation.core.sync import sync
+from federation.core.targets import divide_replicas, placement_memo
+
+_NO_REQUEST = Resources()
+
+
+@dataclass
+class Outcome:
+    """What planning one workload yields: its actions, status, new state, events, wake-up."""
+
+    actions: list[Action]
+    status: WorkloadStatus
+    state: WorkloadState
+    events: list[Event]
+    wakeup: float | None
+
+
+def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
+    """Plan `w` (its remembered state `ws`) in this pass; the room it reserves goes to `ctx`."""
+    now, key = ctx.now, w.key
+    drain = Drain.of(ctx, w, ws)
+    policy = ctx.desired.policy_for(w)
+    excluded: Mapping[str, str] = {}
+    unschedulable = 0
+    bound = False
+    conditions: list[Condition] = []
+    since = dict(ws.pending_since)
+    limits: dict[str, Limit] = dict(ws.limits)
+    followed = ctx.followed(key) if not w.divisible else set()
+    moving: dict[str, int] | None = None
+    progress = ws.migration
+    if policy is None and followed:
+        targets: dict[str, int] = {c: 0 for c in sorted(followed)}
+        msg = f"follows {', '.join(ctx.desired.required_by(key))} (propagateDeps)"
+        conditions.append(condition("Scheduled", True, "Dependency", msg))
+    elif policy is None:
+        targets = {}
+        conditions.append(
+            condition("Scheduled", False, "NoPolicy", "no PropagationPolicy selects this workload")
+        )
+    else:
+        free = ctx.free_replicas(w) if w.divisible else {}
+        barred = drain.barred(ctx, policy) if drain.evicted_from else None
+        operational = ctx.desired.barred_for(w)  # drained, unjoining, migrated away
+        if operational:
+            barred = {**operational, **(barred or {})}
+        res = place(
+            policy.placement,
+            policy.failover,
+            ctx.desired.clusters,
+            ctx.taints,
+            ws.assignment.keys(),
+            now,
+            free,
+            memo=placement_memo(policy, w),
+            barred=barred,
+        )
+        excluded = res.excluded
+        if res.next_eviction_at is not None:
+            drain.wakeups.append(res.next_eviction_at)
+        leaving = {c: r for c, r in res.evict.items() if c in ws.assignment}
+        current = {c: n for c, n in ws.assignment.items() if c not in leaving}
+        failback = bool(drain.readmitted) and policy.failover.failback.enabled
+        if w.divisible:
+            proposed: dict[str, Limit] = {}
+            if policy.placement.replicas.type == "Divided":
+                # a Duplicated workload runs everything everywhere: nowhere to move to
+                proposed = watch_pending(ctx, w, current, since, limits, free, drain.wakeups)
+            targets, unschedulable, bound = divide_replicas(
+                ctx, w, policy, res.selected, current, free, failback, limits, res.tiers
+            )
+            if proposed:
+                settle(ctx, w, proposed, current, targets, since, limits, drain.events)
+                # replicas stuck Pending with nowhere to go: room anywhere may free them
+                bound = bound or bool(set(proposed) - set(limits))
+        else:
+            targets = {c: 0 for c in (*res.selected, *sorted(followed))}
+        drain.evict(policy, leaving, ws.assignment, targets)
+        if drain.readmitted:
+            drain.readmit_events(policy, moved=targets != current)
+        kept = {c: n for c, n in ws.assignment.items() if c not in leaving}
+        mig = ctx.desired.migrations.get(key) if w.divisible else None
+        if mig is not None:
+            moving, progress = _migrate(ctx, w, mig, ws, targets, drain)
+        else:
+            reason = "failback" if failback else "rebalance"
+            drain.hold_donors(ctx, w, policy, kept, targets, reason, _draining(ctx, kept))
+        if targets != dict(ws.assignment) or unschedulable != ws.unschedulable:
+            drain.events.append(
+                Event(
+                    now,
+                    "schedule",
+                    "",
+                    key,
+                    {
+                        "assignment": dict(sorted(targets.items())),
+                        "unschedulable": unschedulable,
+                        "desired": _effective(ctx, w, targets),
+                    },
+                )
+            )
+        conditions.extend(scheduled_conditions(res.degraded, unschedulable, len(targets)))
+    replicas_of = (lambda n: n) if w.divisible else (lambda n: None)
+    drain.finish(ctx, w, targets, replicas_of)
+    want: dict[str, int | None] = {c: replicas_of(n) for c, n in targets.items()}
+    if moving is not None:  # a migration asks the layout of its current step instead
+        want = {c: n for c, n in moving.items()}
+    for c, n in drain.kept(targets).items():
+        want[c] = replicas_of(n)
+    actions, clusters = sync(ctx, w, want, policy)
+    ready = sum((cs.ready or 0) for cs in clusters.values())
+    if w.divisible:
+        conditions.append(available_condition(ready, w.replicas or 0))
+    applied = all(cs.applied for c, cs in clusters.items() if c in want)
+    conditions.append(condition("FullyApplied", applied, "Applied" if applied else "Pending", ""))
+    status = WorkloadStatus(
+        key,
+        w.replicas,
+        dict(targets),
+        ready,
+        unschedulable,
+        clusters,
+        excluded,  # read-only (placement results are never changed), often shared
+        tuple(conditions),
+        bound,
+    )
+    # its in-flight replicas count as held (targets.divide_replicas) and their room stays
+    # reserved while it is planned; now its reservation is what this plan leaves in flight
+    reserved = _reservation(ctx, w, clusters)
+    for name, amount in ws.reserved.items():
+        ctx.reserve(name, Resources() - amount)
+    for name, amount in reserved.items():
+        ctx.reserve(name, amount)
+    new_state = WorkloadState(
+        dict(targets),
+        drain.tasks,
+        drain.evicted_from,
+        since,
+        {**limits},
+        unschedulable,
+        reserved,
+        progress,
+    )
+    wakeup = min(drain.wakeups) if drain.wakeups else None
+    return Outcome(actions, status, new_state, drain.events, wakeup)
+
+
+def _draining(ctx: Context, clusters: Iterable[str]) -> set[str]:
+    """The clusters among these drained for maintenance or unjoining."""
+    out = set()
+    for name in clusters:
+        c = ctx.desired.cluster(name)
+        if c is not None and c.draining:
+            out.add(name)
+    return out
+
+
+def _migrate(
+    ctx: Context,
+    w: Workload,
+    m: Migration,
+    ws: WorkloadState,
+    targets: Mapping[str, int],
+    drain: Drain,
+) -> tuple[dict[str, int], Progress]:
+    """The layout a migration of `w` asks now (federation.core.migration), its progress; its
+    events and wake-up go to `drain`."""
+    before = ws.migration.asked if ws.migration is not None else ws.assignment
+    ready = {}
+    for c in sorted({*targets, *before}):
+        obj = ctx.object(c, w.key)
+        ready[c] = (obj.ready_replicas or 0) if obj is not None else 0
+    moving, progress, events, wake = advance(
+        m, ws.migration, targets, ws.assignment, ready, ctx.now
+    )
+    for kind, fields in events:
+        drain.events.append(Event(ctx.now, kind, "", w.key, fields))  # type: ignore[arg-type]
+    if wake is not None:
+        drain.wakeups.append(wake)
+    # evictions (a failover while moving) still keep their replicas
+    for c, n in drain.kept(targets).items():
+        moving[c] = max(moving.get(c, 0), n)
+    return moving, progress
+
+
+def _reservation(
+    ctx: Context, w: Workload, clusters: Mapping[str, ClusterStatus]
+) -> dict[str, Resources]:
+    """The room `w` holds reserved: on each cluster it asks replicas of, those not on a node
+    (asked minus scheduled, as observed: on their way, or Pending until the rescheduling
+    threshold moves them), times its request."""
+    out: dict[str, Resources] = {}
+    if not w.divisible or w.request == _NO_REQUEST:
+        return out
+    for name, cs in clusters.items():
+        if not cs.desired:
+            continue
+        obj = ctx.object(name, w.key)
+        placed = 0
+        if obj is not None:
+            if obj.scheduled is None:
+                continue  # this member does not tell: no reservation
+            placed = obj.scheduled  # Pending ones keep their claim until they are moved
+        if cs.desired > placed:
+            out[name] = w.request.scaled(cs.desired - placed)
+    return out
+
+
+def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:
+    """What each target cluster is asked to run (its rendered replica count, after overrides);
+    for kinds without replicas, 0."""
+    out = {}
+    for name, n in sorted(targets.items()):
+        c = ctx.desired.cluster(name)
+        assert c is not None
+        out[name] = (ctx.desired.rendered(w, c, n)[2] or 0) if w.divisible else 0
+    return out
