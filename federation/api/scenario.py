@@ -85,8 +85,8 @@ class SimSettings:
     link: Link = Link()
     links: Mapping[str, Link] = field(default_factory=dict)  # per-cluster overrides
     # a full reconcile of every workload, seconds: a safety net only (what changes is
-    # reconciled when it changes), so rare, as controller-runtime's SyncPeriod (10 h)
-    resync_period: float = 3600.0
+    # reconciled when it changes), so rare: controller-runtime's default SyncPeriod (10 h)
+    resync_period: float = 36000.0
     sample_period: float = 0.0  # extra periodic truth samples (0 = only on change)
 
     @staticmethod
