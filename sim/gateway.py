@@ -1,4 +1,4 @@
-"""`SimGateway`: the sim backend's `federation.runtime.Gateway` — probes, applies and the watch
+"""`SimGateway`: the sim backend's `federation.observed.Gateway` — probes, applies and the watch
 inbox of the control plane, carried over each member's `Link`.
 
 All three calls return at once; what they cause arrives later and is handed out by the next
@@ -34,7 +34,7 @@ import simpy
 
 from federation.core.actions import Action, Apply
 from federation.core.model import ProbeResult
-from federation.runtime import Delta
+from federation.observed import Delta
 from sim.member import Member
 from sim.network import Link
 from sim.world import World, upper

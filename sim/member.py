@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import Cluster, ObservedObject, Resources
+from federation.observed import Delta
 from federation.recorder import Recorder
-from federation.runtime import Delta
 from sim.network import Link
 from sim.nodes import NodePool
 from sim.watch import Watch

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from federation.core.actions import Event
-from federation.runtime import Delta
+from federation.observed import Delta
 from federation.traffic.engine import TrafficEngine
 from sim.world import World
 

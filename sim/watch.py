@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from federation.core.model import ObservedObject, Resources
-from federation.runtime import Delta
+from federation.observed import Delta
 from sim.network import Link, Stream
 from sim.world import World
 

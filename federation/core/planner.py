@@ -40,11 +40,10 @@ from federation.core.model import (
     Rescheduling,
     Resources,
 )
-from federation.core.sync import refresh_ready
 from federation.core.workload_plan import plan_workload
 
 # the control loop imports these from here
-__all__ = ["reconcile", "refresh_ready", "touching_any"]
+__all__ = ["reconcile"]
 
 _NO_STATE = WorkloadState()
 

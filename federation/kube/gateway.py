@@ -21,7 +21,7 @@ from federation.core.model import KIND_ORDER, ProbeResult
 from federation.kube.members import MemberHandle, failure_kind, member_client
 from federation.kube.observer import MemberObserver
 from federation.kube.resources import BUILTIN_KINDS, KINDS, split_key
-from federation.runtime import Delta
+from federation.observed import Delta
 
 TRANSIENT_STATUS = frozenset({0, 408, 429, 500, 502, 503, 504})
 APPLY_TIMEOUT = 5.0

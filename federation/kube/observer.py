@@ -17,7 +17,7 @@ from federation.core.model import ObservedObject, Resources
 from federation.core.propagation import WORKLOAD_ID_LABEL, workload_id
 from federation.kube.resources import BUILTIN_KINDS, KINDS, MANAGED_SELECTOR, observed, split_key
 from federation.kube.watching import WatchStream
-from federation.runtime import Delta
+from federation.observed import Delta
 
 WATCH_SECONDS = 30  # server-side watch timeout; the loop re-watches from the last version
 REQUEST_TIMEOUT = 5.0

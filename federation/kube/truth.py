@@ -10,8 +10,8 @@ from typing import Any
 
 from federation.kube.members import MemberHandle, member_client
 from federation.kube.observer import MemberObserver
+from federation.observed import Delta
 from federation.recorder import Recorder
-from federation.runtime import Delta
 
 
 class TruthRecorder:

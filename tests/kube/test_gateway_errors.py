@@ -15,7 +15,7 @@ from federation.core.actions import Apply, Delete
 from federation.kube.faults import FaultInjector
 from federation.kube.gateway import RETRIES, KubeGateway, classify, waves
 from federation.kube.resources import FIELD_MANAGER
-from federation.runtime import Delta
+from federation.observed import Delta
 
 from .conftest import KubeMembers, eventually
 

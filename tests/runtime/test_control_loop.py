@@ -20,8 +20,9 @@ from federation.core.model import (
     ResourceSelector,
     Workload,
 )
+from federation.observed import Delta
 from federation.recorder import Recorder
-from federation.runtime import ControlLoop, Delta
+from federation.runtime import ControlLoop
 
 
 class SilentMembers:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from federation.api.scenario import Distribution, Link, SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import Cluster, Resources
+from federation.observed import Delta
 from federation.recorder import Recorder
-from federation.runtime import Delta
 from sim.gateway import SimGateway
 from sim.member import Member
 from sim.network import Link as SimLink
