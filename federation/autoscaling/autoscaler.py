@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from federation.autoscaling.spec import Autoscaling, CronRule, FederatedHPA
-from federation.core.autoscaling import Member, Pipeline, Steps, federated, local, scrape
+from federation.core.autoscaling import Member, Pipeline, federated, local, scrape
 from federation.core.hpa import HPAState
 from federation.core.model import ClusterObservation, Health, Workload
+from federation.core.step_function import Steps
 from federation.recorder import Recorder
 
 READY_STATES = (Health.READY, Health.SUSPECT)  # Karmada's Ready condition holds while Suspect

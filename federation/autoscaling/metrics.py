@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from federation.core.autoscaling import Steps, value_at
+from federation.core.step_function import Steps, value_at
 
 
 class Utilization:

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from federation.core.hpa import Decision, HPASpec, HPAState, Pods, decide, propose
-
-Steps = Sequence[tuple[float, float]]  # (from, value), increasing times: a step function
+from federation.core.step_function import Steps, mean_over, min_over
 
 
 @dataclass(frozen=True)
@@ -33,43 +32,6 @@ def last_scrape(p: Pipeline, now: float) -> float | None:
     if now < p.phase:
         return None
     return p.phase + math.floor((now - p.phase) / p.interval + 1e-9) * p.interval
-
-
-def mean_over(steps: Steps, a: float, b: float) -> float:
-    """The time average of a step function over [a, b] (its value at a when b <= a)."""
-    if not steps:
-        return 0.0
-    if b <= a:
-        return value_at(steps, a)
-    total = 0.0
-    for i, (s, v) in enumerate(steps):
-        e = steps[i + 1][0] if i + 1 < len(steps) else math.inf
-        lo, hi = max(a, s), min(b, e)
-        if hi > lo:
-            total += v * (hi - lo)
-    # before the first step the function is 0
-    return total / (b - a)
-
-
-def min_over(steps: Steps, a: float, b: float) -> float:
-    """The least value a step function takes over [a, b] (0 before its first step)."""
-    if not steps or steps[0][0] > a:
-        return 0.0
-    out = math.inf
-    for i, (s, v) in enumerate(steps):
-        e = steps[i + 1][0] if i + 1 < len(steps) else math.inf
-        if e > a and s <= b:
-            out = min(out, v)
-    return 0.0 if out == math.inf else out
-
-
-def value_at(steps: Steps, t: float) -> float:
-    out = 0.0
-    for s, v in steps:
-        if s > t:
-            break
-        out = v
-    return out
 
 
 @dataclass(frozen=True)

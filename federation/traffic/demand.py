@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from federation.core.step_function import integral
 from federation.traffic.spec import Rate
 
 Steps = list[tuple[float, float]]  # (from, requests per second), increasing times, first at 0
@@ -72,10 +73,4 @@ def rate_at(steps: Steps, t: float) -> float:
 
 def requests(steps: Steps, a: float, b: float) -> float:
     """The requests the steps offer over [a, b]."""
-    total = 0.0
-    for i, (s, v) in enumerate(steps):
-        e = steps[i + 1][0] if i + 1 < len(steps) else math.inf
-        lo, hi = max(a, s), min(b, e)
-        if hi > lo:
-            total += v * (hi - lo)
-    return total
+    return integral(steps, a, b)

@@ -13,12 +13,11 @@ from federation.core.autoscaling import (
     federated,
     last_scrape,
     local,
-    mean_over,
-    min_over,
     pods_of,
     scrape,
 )
 from federation.core.hpa import HPASpec, HPAState, Pods
+from federation.core.step_function import integral, mean_over, min_over
 
 SPEC = HPASpec(min_replicas=1, max_replicas=100, target=50)
 
@@ -37,6 +36,10 @@ def test_window_mean_and_min_of_step_functions() -> None:
     assert mean_over([(10.0, 4.0)], 0.0, 20.0) == pytest.approx(2.0)  # 0 before the first step
     assert min_over([(0.0, 5.0), (12.0, 3.0), (20.0, 6.0)], 10.0, 15.0) == 3.0
     assert min_over([(12.0, 3.0)], 10.0, 15.0) == 0.0
+    # 1 over [5, 10), 3 over [10, 15]: 5 + 15; nothing before the first step or over an empty span
+    assert integral(steps, 5.0, 15.0) == pytest.approx(20.0)
+    assert integral([(10.0, 4.0)], 0.0, 12.0) == pytest.approx(8.0)
+    assert integral(steps, 15.0, 5.0) == 0.0
 
 
 def test_scrape_reports_the_window_before_it() -> None:
