@@ -10,7 +10,7 @@ from typing import Any
 from federation.api.errors import Path, show
 from federation.api.records import Ctx, seconds
 from federation.api.scenario import Fault, Operation
-from federation.api.timeline import World
+from federation.api.timeline import FAULT_FIELDS, World
 from federation.core.desired import DesiredState
 from federation.core.migration import Migration
 from federation.core.model import Cluster, OverridePolicy, PropagationPolicy, Workload
@@ -28,32 +28,10 @@ _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "migrate": (("workload", "from", "to"), ("maxSurge", "preserveAvailableReplicas")),
 }
 _CLUSTER_OPS = frozenset({"join", "unjoin", "drain", "uncordon"})
+_OPERATION_FIELDS = frozenset(f for req, opt in _FIELDS.values() for f in (*req, *opt))
 # every field a fault or an operation may carry besides at, name and the kind
-_ENTRY_FIELDS = frozenset(
-    {
-        "cluster",
-        "clusters",
-        "region",
-        "zone",
-        "duration",
-        "latency",
-        "jitter",
-        "period",
-        "down",
-        "nodes",
-        "workload",
-        "replicas",
-        "clients",
-        "healthChecks",
-        "dns",
-        "from",
-        "to",
-        "maxSurge",
-        "preserveAvailableReplicas",
-        "document",
-    }
-)
-_OPERATION_ONLY = ("from", "to", "maxSurge", "preserveAvailableReplicas", "document")
+_ENTRY_FIELDS = FAULT_FIELDS | _OPERATION_FIELDS
+_OPERATION_ONLY = tuple(sorted(_OPERATION_FIELDS - FAULT_FIELDS))
 # clients keep sending to a cluster for a cache period after it leaves the answer; one second
 # more covers the answerer taking the change in
 STEER_MARGIN = 1.0

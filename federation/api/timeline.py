@@ -39,6 +39,8 @@ _ALL_PARAMS = (
     "healthChecks",
     "dns",
 )
+# every field a fault entry may carry besides at, name and its kind
+FAULT_FIELDS = frozenset({*_SELECTORS, "duration", *_ALL_PARAMS})
 
 
 @dataclass
