@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from federation.core.step_function import integral
+from federation.core.step_function import integral, value_at
 from federation.traffic.spec import Rate
 
 Steps = list[tuple[float, float]]  # (from, requests per second), increasing times, first at 0
@@ -63,12 +63,8 @@ def schedule(r: Rate, end: float) -> Steps:
 
 
 def rate_at(steps: Steps, t: float) -> float:
-    rps = 0.0
-    for s, v in steps:
-        if s > t:
-            break
-        rps = v
-    return rps
+    """The requests per second in force at `t`."""
+    return value_at(steps, t)
 
 
 def requests(steps: Steps, a: float, b: float) -> float:
