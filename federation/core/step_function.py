@@ -4,6 +4,7 @@ their value at an instant, integral, mean and least value over an interval."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 
 Steps = Sequence[tuple[float, float]]  # (from, value), increasing times
@@ -42,9 +43,6 @@ def min_over(steps: Steps, a: float, b: float) -> float:
 
 
 def value_at(steps: Steps, t: float) -> float:
-    out = 0.0
-    for s, v in steps:
-        if s > t:
-            break
-        out = v
-    return out
+    """The value in force at `t`: that of the last step starting at or before it."""
+    i = bisect_right(steps, t, key=lambda step: step[0])
+    return steps[i - 1][1] if i else 0.0
