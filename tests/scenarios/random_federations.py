@@ -263,10 +263,10 @@ def federations(draw: st.DrawFn, operations: bool = False) -> Case:
     )
     ops: tuple[Operation, ...] = ()
     if operations:
-        drawn = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=3))
+        count = draw(st.integers(1, 3))
         ops = tuple(
             sorted(
-                (draw(_operation(i, clusters, workloads)) for i in range(len(drawn))),
+                (draw(_operation(i, clusters, workloads)) for i in range(count)),
                 key=lambda o: o.at,
             )
         )
