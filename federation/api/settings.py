@@ -18,7 +18,7 @@ value is read as a YAML scalar (`16` an integer, `500m` a string, `true`, `null`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -64,16 +64,22 @@ class Applied:
     text: str  # PATH=VALUE
 
 
-def split_assignment(text: str) -> tuple[str, str]:
-    """`PATH=VALUE` -> (PATH, VALUE text), at the first `=` outside a `[...]` selector."""
+def _outside_selectors(text: str, char: str) -> Iterator[int]:
+    """The positions of `char` in `text` outside `[...]` selectors, in order."""
     depth = 0
     for i, ch in enumerate(text):
         if ch == "[":
             depth += 1
         elif ch == "]":
             depth = max(0, depth - 1)
-        elif ch == "=" and depth == 0:
-            return text[:i], text[i + 1 :]
+        elif ch == char and depth == 0:
+            yield i
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """`PATH=VALUE` -> (PATH, VALUE text), at the first `=` outside a `[...]` selector."""
+    for i in _outside_selectors(text, "="):
+        return text[:i], text[i + 1 :]
     raise SettingError(f"--set {text}: expected PATH=VALUE, as in Cluster/m1.spec.capacity.cpu=16")
 
 
@@ -122,17 +128,11 @@ def parse_path(path: str, value: Any = None, text: str | None = None) -> Setting
 
 
 def _split_field(path: str, text: str) -> tuple[str, Path]:
-    depth = 0
-    for i, ch in enumerate(path):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth = max(0, depth - 1)
-        elif ch == "." and depth == 0:
-            rest = path[i + 1 :]
-            m = _KEY.match(rest)
-            if m and m.group(0) in TOP_LEVEL:
-                return path[:i], _field(rest, text)
+    for i in _outside_selectors(path, "."):
+        rest = path[i + 1 :]
+        m = _KEY.match(rest)
+        if m and m.group(0) in TOP_LEVEL:
+            return path[:i], _field(rest, text)
     raise SettingError(
         f"--set {text}: no field in {path!r}: name one after the document, "
         "as in Cluster/m1.spec.capacity.cpu"
