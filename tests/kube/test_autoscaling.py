@@ -3,6 +3,8 @@ FederatedHPA on real kwok members, run by the shared control loop, through the s
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from federation.api import load_text
@@ -96,8 +98,11 @@ def test_the_same_load_scales_real_members_as_the_sim(kube_members: KubeMembers)
     # is 150 %: ceil(3 x 4) = 12 capped at max(2 x 4, 4) = 8; the next step is 11 or 12 (the 4
     # old pods at 137-150 % depending on where the 1 s window falls against the load step, the
     # new ones at 0 %: ceil(1.37 x 8) = 11, ceil(1.5 x 8) = 12), and either is within the
-    # tolerance of 600 rps (54 % or 50 %): it stays. On both backends the same steps, and the
-    # real member Deployments hold the division of the last one.
+    # tolerance of 600 rps (54 % or 50 %): it stays. The sim goes exactly so. On real members a
+    # pod's readiness falls where the kubelet puts it: if some of the 4 new pods are Ready and
+    # serving inside the second window, the step is smaller (e.g. 10 at 125 %) and a third
+    # sync finishes the climb. Either way the real climb starts 4 -> 8, only goes up, at most
+    # doubles per step, settles on 11 or 12, and the member Deployments hold its division.
     (s,) = load_text(TEXT, "autoscaling.yaml").scenarios
     real = run(s, members=members_of(kube_members), duration=DURATION, keep=True)
     try:
@@ -105,10 +110,13 @@ def test_the_same_load_scales_real_members_as_the_sim(kube_members: KubeMembers)
     finally:
         delete_managed(kube_members.handles.values())
     sim = execute(s, "sim", plots=False)
-    for rows in (sim.rows, real.recorder.rows):
-        steps = _steps(rows)
-        assert steps[:2] == [4, 8] and len(steps) == 3 and steps[2] in (11, 12), steps
+    sim_steps = _steps(sim.rows)
+    assert sim_steps[:2] == [4, 8] and len(sim_steps) == 3 and sim_steps[2] in (11, 12), sim_steps
+    real_steps = _steps(real.recorder.rows)
+    assert real_steps[:2] == [4, 8] and real_steps[-1] in (11, 12), real_steps
+    assert all(a < b <= 2 * a for a, b in pairwise(real_steps)), real_steps
+    for rows, steps in ((sim.rows, sim_steps), (real.recorder.rows, real_steps)):
         last = [r for r in rows if r.kind == "autoscale"][-1]
-        assert last.fields["current"] == last.fields["desired"] == steps[2]
+        assert last.fields["current"] == last.fields["desired"] == steps[-1]
     final = _steps(real.recorder.rows)[-1]
     assert sorted(on) == sorted([final // 2, final - final // 2])
