@@ -34,9 +34,7 @@ class Nominal:
         return sum(self.clusters.values()) + self.unschedulable
 
 
-def nominal(
-    desired: DesiredState, w: Workload, memo: dict[Any, Any] | None = None
-) -> Nominal:
+def nominal(desired: DesiredState, w: Workload, memo: dict[Any, Any] | None = None) -> Nominal:
     """The nominal layout of `w` (see the module docstring): placement with the clusters'
     declared taints only (and without the clusters drained or unjoining, or those a migration
     of `w` left), nothing running anywhere, free room = declared capacity (unknown
