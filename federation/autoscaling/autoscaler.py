@@ -251,6 +251,7 @@ class Autoscaler:
         self.recorder.row(now, "autoscale", cluster, w.key, hpa=hpa.key, **fields)
 
 
+
 def _milli(w: Workload) -> int:
     """The pods' CPU request in milli-cores (1000 when the template asks none: utilization is
     then a share of one core)."""

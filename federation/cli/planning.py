@@ -174,7 +174,9 @@ def run_survive(args: argparse.Namespace) -> int:
 
     engine = _engine_args(args)
     at = _seconds("--at", args.at)
-    duration = math.inf if args.for_ == "end" else duration_flag("survive", "--for", args.for_)
+    duration = (
+        math.inf if args.for_ == "end" else duration_flag("survive", "--for", args.for_)
+    )
     sc = _load(args)
     if sc is None:
         return EXIT_INVALID

@@ -86,7 +86,9 @@ def _left_out_note(run: RunView) -> str:
     )
 
 
-def _replicas(plt: Any, run: RunView, path: Path, util: Mapping[str, Any] | None = None) -> Path:
+def _replicas(
+    plt: Any, run: RunView, path: Path, util: Mapping[str, Any] | None = None
+) -> Path:
     shown = run.selection.shown
     n = max(1, len(shown))
     panel_h = 3.4 if n == 1 else 2.1 if n <= 4 else 1.9

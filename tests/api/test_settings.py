@@ -20,105 +20,28 @@ REGION = ROOT / "scenarios" / "region-outage.yaml"
 @pytest.mark.parametrize(
     ("text", "kind", "name", "namespace", "selector", "field", "value"),
     [
-        (
-            "Cluster/m1.spec.capacity.cpu=16",
-            "Cluster",
-            "m1",
-            None,
-            None,
-            ("spec", "capacity", "cpu"),
-            16,
-        ),
-        (
-            "Cluster[region=us-east].spec.capacity.cpu=16",
-            "Cluster",
-            None,
-            None,
-            (("region", "us-east"),),
-            ("spec", "capacity", "cpu"),
-            16,
-        ),
-        (
-            "Cluster[*].spec.costPerCpuHour=0.04",
-            "Cluster",
-            None,
-            None,
-            (),
-            ("spec", "costPerCpuHour"),
-            0.04,
-        ),
-        (
-            "Deployment/shop/web.spec.replicas=12",
-            "Deployment",
-            "web",
-            "shop",
-            None,
-            ("spec", "replicas"),
-            12,
-        ),
-        (
-            "Scenario.spec.timeline[0].at=300",
-            "Scenario",
-            None,
-            None,
-            None,
-            ("spec", "timeline", 0, "at"),
-            300,
-        ),
-        (
-            "Scenario.spec.health.failureThreshold=2",
-            "Scenario",
-            None,
-            None,
-            None,
-            ("spec", "health", "failureThreshold"),
-            2,
-        ),
-        (
-            "deployment/web.v2.metadata.labels['app.kubernetes.io/name']=web",
-            "Deployment",
-            "web.v2",
-            None,
-            None,
-            ("metadata", "labels", "app.kubernetes.io/name"),
-            "web",
-        ),
-        (
-            "Cluster/m1.spec.capacity.memory=64Gi",
-            "Cluster",
-            "m1",
-            None,
-            None,
-            ("spec", "capacity", "memory"),
-            "64Gi",
-        ),
-        (
-            "Cluster/m1.spec.capacity.cpu=500m",
-            "Cluster",
-            "m1",
-            None,
-            None,
-            ("spec", "capacity", "cpu"),
-            "500m",
-        ),
-        (
-            "Scenario.spec.rescheduling.enabled=false",
-            "Scenario",
-            None,
-            None,
-            None,
-            ("spec", "rescheduling", "enabled"),
-            False,
-        ),
-        (
-            "Cluster[region=eu,provider=aws].spec.nodes=3",
-            "Cluster",
-            None,
-            None,
-            (("region", "eu"), ("provider", "aws")),
-            ("spec", "nodes"),
-            3,
-        ),
+        ("Cluster/m1.spec.capacity.cpu=16", "Cluster", "m1", None, None,
+         ("spec", "capacity", "cpu"), 16),
+        ("Cluster[region=us-east].spec.capacity.cpu=16", "Cluster", None, None,
+         (("region", "us-east"),), ("spec", "capacity", "cpu"), 16),
+        ("Cluster[*].spec.costPerCpuHour=0.04", "Cluster", None, None, (),
+         ("spec", "costPerCpuHour"), 0.04),
+        ("Deployment/shop/web.spec.replicas=12", "Deployment", "web", "shop", None,
+         ("spec", "replicas"), 12),
+        ("Scenario.spec.timeline[0].at=300", "Scenario", None, None, None,
+         ("spec", "timeline", 0, "at"), 300),
+        ("Scenario.spec.health.failureThreshold=2", "Scenario", None, None, None,
+         ("spec", "health", "failureThreshold"), 2),
+        ("deployment/web.v2.metadata.labels['app.kubernetes.io/name']=web", "Deployment",
+         "web.v2", None, None, ("metadata", "labels", "app.kubernetes.io/name"), "web"),
+        ("Cluster/m1.spec.capacity.memory=64Gi", "Cluster", "m1", None, None,
+         ("spec", "capacity", "memory"), "64Gi"),
+        ("Cluster/m1.spec.capacity.cpu=500m", "Cluster", "m1", None, None,
+         ("spec", "capacity", "cpu"), "500m"),
+        ("Scenario.spec.rescheduling.enabled=false", "Scenario", None, None, None,
+         ("spec", "rescheduling", "enabled"), False),
+        ("Cluster[region=eu,provider=aws].spec.nodes=3", "Cluster", None, None,
+         (("region", "eu"), ("provider", "aws")), ("spec", "nodes"), 3),
     ],
 )
 def test_paths_name_documents_and_fields_and_values_read_as_yaml(
@@ -126,11 +49,7 @@ def test_paths_name_documents_and_fields_and_values_read_as_yaml(
 ) -> None:
     o = parse(text)
     assert (o.kind, o.name, o.namespace, o.selector, o.field) == (
-        kind,
-        name,
-        namespace,
-        selector,
-        field,
+        kind, name, namespace, selector, field
     )
     assert o.value == value and type(o.value) is type(value)
 
@@ -269,18 +188,8 @@ def test_kfed_run_set_runs_the_changed_scenario(
     import json
 
     code = main(
-        [
-            "run",
-            str(OUTAGE),
-            "--set",
-            "Scenario.spec.timeline[0].at=100",
-            "--set",
-            "Deployment/web.spec.replicas=12",
-            "--out",
-            str(tmp_path),
-            "--quiet",
-            "--no-plots",
-        ]
+        ["run", str(OUTAGE), "--set", "Scenario.spec.timeline[0].at=100", "--set",
+         "Deployment/web.spec.replicas=12", "--out", str(tmp_path), "--quiet", "--no-plots"]
     )
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert code == 0, capsys.readouterr().out

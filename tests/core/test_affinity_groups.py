@@ -22,8 +22,8 @@ from federation.core.model import (
     Placement,
     PropagationPolicy,
     ReplicaScheduling,
-    ResourceSelector,
     Resources,
+    ResourceSelector,
     Taint,
 )
 from tests.core.test_planner import World, deployment

@@ -16,9 +16,8 @@ from federation.core.health import (
 )
 from federation.core.model import Health, ProbeResult
 
-TH = HealthThresholds(
-    probe_period=2, failure_count=3, failure_seconds=4, success_count=3, success_seconds=4
-)
+TH = HealthThresholds(probe_period=2, failure_count=3, failure_seconds=4, success_count=3,
+                      success_seconds=4)
 
 
 def run(pattern: str, th: HealthThresholds = TH, period: float = 2.0) -> list[Health]:

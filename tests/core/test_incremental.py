@@ -204,7 +204,10 @@ def test_incremental_equals_full_with_ordered_groups_and_little_room(
     second = tuple(n for n in NAMES if n not in split) or NAMES
     policies = [two_group_policy(g, first, second, failback, division) for g in (0, 1)]
     wl = [grouped(f"w{i}", g, 1 + i % 4) for i, g in enumerate(groups)]
-    small = [replace(c, capacity=replace(c.capacity, cpu=n)) for c, n in zip(clusters(*NAMES), cpu)]
+    small = [
+        replace(c, capacity=replace(c.capacity, cpu=n))
+        for c, n in zip(clusters(*NAMES), cpu, strict=True)
+    ]
     d = DesiredState.build(small, policies, [], wl)
     full, inc = World(d), IncrementalWorld(d)
     for t in range(0, 60):

@@ -11,33 +11,10 @@ import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "federation" / "core"
 FORBIDDEN_MODULES = {
-    "time",
-    "random",
-    "datetime",
-    "secrets",
-    "uuid",
-    "os",
-    "io",
-    "pathlib",
-    "shutil",
-    "socket",
-    "subprocess",
-    "threading",
-    "multiprocessing",
-    "asyncio",
-    "select",
-    "signal",
-    "urllib",
-    "http",
-    "requests",
-    "logging",
-    "tempfile",
-    "simpy",
-    "kubernetes",
-    "yaml",
-    "matplotlib",
-    "sim",
-    "rich",
+    "time", "random", "datetime", "secrets", "uuid", "os", "io", "pathlib", "shutil", "socket",
+    "subprocess", "threading", "multiprocessing", "asyncio", "select", "signal", "urllib",
+    "http", "requests", "logging", "tempfile", "simpy", "kubernetes", "yaml", "matplotlib",
+    "sim", "rich",
 }
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "hash", "id"}
 ALLOWED_OWN = "federation.core"

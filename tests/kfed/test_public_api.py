@@ -99,24 +99,10 @@ def test_scenario_description_and_timeline(tmp_path: Path) -> None:
     assert sc.description == "a goes down"
     rows = sc.timeline.to_dict("records")
     assert rows == [
-        {
-            "at": 30.0,
-            "end": 30.0,
-            "name": "",
-            "type": "operation",
-            "kind": "scale",
-            "clusters": [],
-            "workload": WEB,
-        },
-        {
-            "at": 60.0,
-            "end": 150.0,
-            "name": "a-down",
-            "type": "fault",
-            "kind": "outage",
-            "clusters": ["a"],
-            "workload": "",
-        },
+        {"at": 30.0, "end": 30.0, "name": "", "type": "operation", "kind": "scale",
+         "clusters": [], "workload": WEB},
+        {"at": 60.0, "end": 150.0, "name": "a-down", "type": "fault", "kind": "outage",
+         "clusters": ["a"], "workload": ""},
     ]
 
 

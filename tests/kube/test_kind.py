@@ -180,10 +180,6 @@ def test_the_real_kind_accepts_the_cluster_config_and_stops_at_docker(tmp_path: 
     # the same binary does reject a broken config, so the check above means something
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nbogus: 1\n")
-    out = subprocess.run(
-        [str(kind_bin), "create", "cluster", "--name", "bad", "--config", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = subprocess.run([str(kind_bin), "create", "cluster", "--name", "bad", "--config",
+                          str(bad)], capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "unable to decode config" in out.stderr

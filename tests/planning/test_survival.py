@@ -59,12 +59,8 @@ def test_the_outage_replaces_the_faults_and_failover_checks_follow_it(hand: Path
     (r1,) = [s for s in failure_sets(sc.desired, "region", 1) if s.label == "r1"]
     variant, fold = outage_of(sc, r1, 100.0, 50.0, {"a", "b", "c"})
     (fault,) = variant.faults
-    assert (fault.kind, fault.at, fault.duration, fault.clusters) == (
-        "outage",
-        100.0,
-        50.0,
-        ("a", "b"),
-    )
+    assert (fault.kind, fault.at, fault.duration, fault.clusters) == ("outage", 100.0, 50.0,
+                                                                      ("a", "b"))
     # failoverWithin a (30 s) now asks it of a and of b; availability is kept as it was
     assert [e.description for e in variant.expectations] == [
         "failover from a within 30s",

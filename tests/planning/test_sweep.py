@@ -122,11 +122,8 @@ def test_find_per_value_of_another_swept_path(hand: Path) -> None:
     # puts on c what a and b have no room for (1 + 1 + 4 at C = 1), and b + c = C + 6 >= 6
     # holds from C = 1
     result = kfed.sweep(
-        hand,
-        ["Cluster[tier=gold].spec.capacity.cpu=1..8", "Cluster/c.spec.capacity.cpu=2,6"],
-        seeds=1,
-        workers=2,
-        find="Cluster[tier=gold].spec.capacity.cpu",
+        hand, ["Cluster[tier=gold].spec.capacity.cpu=1..8", "Cluster/c.spec.capacity.cpu=2,6"],
+        seeds=1, workers=2, find="Cluster[tier=gold].spec.capacity.cpu",
     )
     got = {tuple(f.others.values()): f.value for f in result.found}
     assert got == {(2,): 4, (6,): 1}
