@@ -1,6 +1,7 @@
 """ResourceBindings: one per propagated workload on the host, Karmada-shaped. The spec is the
 scheduling result and the core's memory of the workload (assignment, graceful evictions, the
-clusters it was evicted from), so a restarted controller picks up where the last one stopped;
+clusters it was evicted from, how long replicas have been Pending and the caps that moved them,
+the affinity group in use), so a restarted controller picks up where the last one stopped;
 the status says, per target cluster, what was applied and how many replicas are ready, with
 `Scheduled` and `FullyApplied` conditions. Also the Cluster status and the restore of cluster
 health from it."""
@@ -21,6 +22,7 @@ from federation.core.actions import (
 )
 from federation.core.health import ClusterHealth
 from federation.core.model import Health, Workload, workload_key
+from federation.core.pending import Limit
 
 API_VERSION = f"{GROUP}/{VERSION}"
 
@@ -112,7 +114,22 @@ def binding(
             {"cluster": c, "at": stamp(clock.wall(t))}
             for c, t in sorted(state.evicted_from.items())
         ],
+        "pendingSince": [
+            {"cluster": c, "since": stamp(clock.wall(t))}
+            for c, t in sorted(state.pending_since.items())
+        ],
+        "pendingLimits": [
+            {
+                "cluster": c,
+                "replicas": lim.replicas,
+                "moved": lim.moved,
+                **({"room": lim.room} if lim.room is not None else {}),
+            }
+            for c, lim in sorted(state.limits.items())
+        ],
     }
+    if state.group is not None:
+        spec["affinityGroup"] = state.group
     if status.desired is not None:
         spec["replicas"] = status.desired
     doc = {
@@ -186,6 +203,19 @@ def restore(bindings: Iterable[Mapping[str, Any]], clock: Clock) -> dict[str, Wo
                 e["cluster"]: clock.loop(parse_stamp(e["at"]))
                 for e in spec.get("evictedFrom") or []
             },
+            pending_since={
+                p["cluster"]: clock.loop(parse_stamp(p["since"]))
+                for p in spec.get("pendingSince") or []
+            },
+            limits={
+                m["cluster"]: Limit(
+                    int(m["replicas"]),
+                    None if m.get("room") is None else int(m["room"]),
+                    int(m.get("moved") or 0),
+                )
+                for m in spec.get("pendingLimits") or []
+            },
+            group=spec.get("affinityGroup"),
         )
     return out
 

@@ -59,6 +59,14 @@ BINDING_SPEC = obj(
             )
         ),
         "evictedFrom": array(obj({"cluster": NAME, "at": TIME}, ("cluster", "at"))),
+        "pendingSince": array(obj({"cluster": NAME, "since": TIME}, ("cluster", "since"))),
+        "pendingLimits": array(
+            obj(
+                {"cluster": NAME, "replicas": COUNT, "room": COUNT, "moved": COUNT},
+                ("cluster", "replicas", "moved"),
+            )
+        ),
+        "affinityGroup": STR,
     },
     ("resource",),
     description="the scheduling result and the core's memory of this workload (written by "

@@ -1,7 +1,7 @@
 """What a restarted controller reads back: a binding's spec is the core's memory of the workload
-(assignment, graceful evictions, clusters evicted from) and a Cluster's Ready condition its
-health; election timings are checked without exiting; metric names are controller-runtime's
-on /metrics and in the sim's timeline alike."""
+(assignment, graceful evictions, clusters evicted from, Pending clocks and caps, affinity group)
+and a Cluster's Ready condition its health; election timings are checked without exiting;
+metric names are controller-runtime's on /metrics and in the sim's timeline alike."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from federation.controller.metrics import PrometheusSink
 from federation.core.actions import Condition, EvictionTask, WorkloadState, WorkloadStatus
 from federation.core.health import ClusterHealth
 from federation.core.model import Health, Workload
+from federation.core.pending import Limit
 from federation.telemetry import METRICS, LoopTelemetry
 from sim.driver import run as sim_run
 
@@ -30,6 +31,9 @@ def test_binding_spec_round_trips_the_core_memory() -> None:
         assignment={"m1": 3, "m3": 3},
         evictions={"m2": EvictionTask("m2", 2, "taint", "Graceful", 12.5, 612.5)},
         evicted_from={"m2": 12.5},
+        pending_since={"m3": 40.0},
+        limits={"m1": Limit(3, 2, 1), "m3": Limit(0, None, 4)},
+        group="primary",
     )
     status = WorkloadStatus(
         w.key, 6, {"m1": 3, "m3": 3}, 6, 0, {}, {}, (Condition("Scheduled", True, "Scheduled"),)
@@ -46,6 +50,13 @@ def test_binding_spec_round_trips_the_core_memory() -> None:
     task = got.evictions["m2"]
     assert (task.replicas, task.reason, task.purge_mode) == (2, "taint", "Graceful")
     assert task.deadline == pytest.approx(612.5 - 100, abs=1e-3)
+    # Pending replicas' clock and caps survive the restart: the 60 s threshold runs on from 40 s
+    assert got.pending_since["m3"] == pytest.approx(40.0 - 100, abs=1e-3)
+    assert got.limits == {"m1": Limit(3, 2, 1), "m3": Limit(0, None, 4)}
+    assert got.group == "primary"
+    # and nothing else: a workload with no such memory restores none
+    bare = restore([binding(w, tpl, status, WorkloadState(), clock, {}, {})[0]], clock)[w.key]
+    assert (bare.pending_since, bare.limits, bare.group) == ({}, {}, None)
 
 
 def test_cluster_health_round_trips_through_the_ready_condition() -> None:
