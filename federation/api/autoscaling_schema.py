@@ -15,7 +15,7 @@ _TARGET_REF = obj(
     ("kind", "name"),
     description="the workload scaled (a Deployment, or any kind kfed divides)",
 )
-_POLICY = obj(
+SCALING_POLICY = obj(
     {"type": {"enum": ["Pods", "Percent"]}, "value": POSITIVE, "periodSeconds": _PERIOD},
     ("type", "value", "periodSeconds"),
 )
@@ -23,7 +23,7 @@ _RULES = obj(
     {
         "stabilizationWindowSeconds": _SECONDS_3600,
         "selectPolicy": {"enum": ["Max", "Min", "Disabled"]},
-        "policies": array(_POLICY, minItems=1),
+        "policies": array(SCALING_POLICY, minItems=1),
         "tolerance": {"type": ["number", "string"]},
     }
 )

@@ -223,7 +223,13 @@ class Autoscaler:
             if rule.max_replicas is not None:
                 spec = replace(spec, max_replicas=rule.max_replicas)
                 applied["maxReplicas"] = rule.max_replicas
-            self.hpas[hpa.key] = replace(hpa, spec=spec)
+            if spec.min_replicas > spec.max_replicas:
+                # Karmada's webhook refuses the FederatedHPA's update: the execution fails
+                applied["failed"] = (
+                    f"maxReplicas {spec.max_replicas} < minReplicas {spec.min_replicas}"
+                )
+            else:
+                self.hpas[hpa.key] = replace(hpa, spec=spec)
             target = hpa.target
         else:
             target = cron.target
@@ -249,7 +255,6 @@ class Autoscaler:
             return  # a rescale is always a row; an evaluation only when something differs
         self._last[k] = fields
         self.recorder.row(now, "autoscale", cluster, w.key, hpa=hpa.key, **fields)
-
 
 
 def _milli(w: Workload) -> int:

@@ -251,6 +251,8 @@ class _Narrator:
             )
             msg = f"rule {f.get('rule')} ({f.get('schedule')}) of {f.get('cron')}: "
             msg += set_ or "nothing to set"
+            if f.get("failed"):
+                return [_ev(r, WARNING, "ScaleFailed", f"{msg}: refused, {f['failed']}")]
             return [_ev(r, NORMAL, "CronRuleFired", msg)]
         if k in ("traffic", "serving", "dns", "answer"):
             from federation.report.traffic_events import traffic_events

@@ -318,12 +318,12 @@ def test_workload_rebalancer_enables_failback() -> None:
 
 
 def test_an_unmodelled_kind_is_accepted_and_reported() -> None:
-    hpa = (
-        "apiVersion: autoscaling.karmada.io/v1alpha1\nkind: FederatedHPA\n"
-        "metadata: {name: h}\nspec: {minReplicas: 1}\n"
+    quota = (
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: FederatedResourceQuota\n"
+        "metadata: {name: q}\nspec: {overall: {cpu: 10}}\n"
     )
-    d = load(hpa)
-    assert any("FederatedHPA" in w and "not simulated" in w for w in d.warnings)
+    d = load(quota)
+    assert any("FederatedResourceQuota" in w and "not simulated" in w for w in d.warnings)
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,16 @@
 Karmada-shaped and give Karmada's field names Karmada's meanings); what differs is said in each
 document's report: kfed's own eviction of Offline clusters is off (Karmada evicts only on
 NoExecute taints, a ClusterTaintPolicy's), spread constraints are what Karmada's scheduler does
-with them, a PriorityClass name becomes its value (a Cluster: `karmada_cluster`)."""
+with them, a PriorityClass name becomes its value (a Cluster: `karmada_cluster`; the
+autoscalers: `karmada_autoscaling`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from federation.api.compat import Job, Session
+from federation.api.compat import Job, Session, karmada_autoscaling
+from federation.api.compat.karmada_autoscaling_fields import AUTOSCALING
 from federation.api.compat.karmada_cluster import cluster
 from federation.api.compat.karmada_fields import APPS, CLUSTER, POLICY
 from federation.api.errors import Path, show
@@ -308,6 +310,9 @@ def translate(s: Session, jobs: Sequence[Job], docs: list[SourceDoc]) -> None:
             cluster(job)
         elif key == (POLICY, "ClusterTaintPolicy"):
             _taint_policy(job)
+    karmada_autoscaling.translate(
+        s, [job for job in jobs if job.kind.api_version == AUTOSCALING]
+    )
     for (job, w), found in zip(rebalanced, matched, strict=True):
         if not found:
             s.warn(

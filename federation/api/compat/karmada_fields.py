@@ -1,7 +1,7 @@
 """Karmada's document kinds, field by field: the rows of `federation.api.compat.fields` for
 PropagationPolicy, ClusterPropagationPolicy, OverridePolicy, ClusterOverridePolicy, Cluster,
-ClusterTaintPolicy and WorkloadRebalancer, and the Karmada kinds kfed accepts but does not
-model."""
+ClusterTaintPolicy and WorkloadRebalancer (FederatedHPA and CronFederatedHPA:
+`karmada_autoscaling_fields`), and the Karmada kinds kfed accepts but does not model."""
 
 from __future__ import annotations
 
@@ -350,8 +350,6 @@ def _rebalancer() -> tuple[Field, ...]:
 
 _IGNORED = {
     (POLICY, "FederatedResourceQuota"): "kfed does not enforce quotas",
-    ("autoscaling.karmada.io/v1alpha1", "FederatedHPA"): "kfed does not autoscale",
-    ("autoscaling.karmada.io/v1alpha1", "CronFederatedHPA"): "kfed does not autoscale",
     ("config.karmada.io/v1alpha1", "ResourceInterpreterCustomization"): (
         "kfed runs no Lua; declare a custom kind's replica count with the template annotation "
         "kfed.io/replicas-path"
@@ -370,6 +368,7 @@ _IGNORED = {
 
 
 def kinds() -> tuple[Kind, ...]:
+    from federation.api.compat import karmada_autoscaling_fields as auto
     from federation.api.compat.karmada_override_fields import override
 
     prop, over = _propagation(), override()
@@ -381,6 +380,17 @@ def kinds() -> tuple[Kind, ...]:
         Kind(CLUSTER, "Cluster", "Karmada", False, _cluster(), "Cluster"),
         Kind(POLICY, "ClusterTaintPolicy", "Karmada", False, _taint_policy(), "same shape"),
         Kind(APPS, "WorkloadRebalancer", "Karmada", False, _rebalancer(), "failback"),
+        Kind(
+            auto.AUTOSCALING, "FederatedHPA", "Karmada", True, auto.federated_hpa(), "FederatedHPA"
+        ),
+        Kind(
+            auto.AUTOSCALING,
+            "CronFederatedHPA",
+            "Karmada",
+            True,
+            auto.cron_federated_hpa(),
+            "CronFederatedHPA",
+        ),
     ]
     for (api, kind), why in _IGNORED.items():
         out.append(Kind(api, kind, "Karmada", False, (), why, ignored=True))
