@@ -78,9 +78,7 @@ def problems(spec: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str, Any]]:
     ru = st.get("rollingUpdate")
     if kind == "Recreate":
         if ru is not None:
-            out.append(
-                (("strategy", "rollingUpdate"), "must not be set with type Recreate", ru)
-            )
+            out.append((("strategy", "rollingUpdate"), "must not be set with type Recreate", ru))
         return out
     if not isinstance(ru, Mapping):
         return out
@@ -102,8 +100,7 @@ def problems(spec: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str, Any]]:
         out.append(
             (
                 ("strategy", "rollingUpdate"),
-                "maxSurge and maxUnavailable must not both be 0 (the rollout could never "
-                "start)",
+                "maxSurge and maxUnavailable must not both be 0 (the rollout could never start)",
                 {"maxSurge": values["maxSurge"], "maxUnavailable": mu},
             )
         )
@@ -141,9 +138,7 @@ def step(s: Strategy, replicas: int, new: Sizes, old: Sequence[Sizes]) -> tuple[
     olds = list(old)
     if s.type == "Recreate":
         # every old pod goes first; in the model they are gone at once, so the new ones start
-        return Sizes(replicas, min(new.available, replicas)), [
-            Sizes(0, 0) for _ in olds
-        ]
+        return Sizes(replicas, min(new.available, replicas)), [Sizes(0, 0) for _ in olds]
     surge, unavailable = fenceposts(s, replicas)
     min_available = replicas - unavailable
     while True:

@@ -32,17 +32,20 @@ def test_fenceposts(
     assert fenceposts(Strategy("RollingUpdate", surge, unavailable), replicas) == expected
 
 
+RU = ("strategy", "rollingUpdate")
+
+
 @pytest.mark.parametrize(
     ("strategy", "path", "fragment"),
     [
-        ({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}, ("strategy", "rollingUpdate"), "both be 0"),
-        ({"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 0}}, ("strategy", "rollingUpdate"), "both be 0"),
-        ({"rollingUpdate": {"maxUnavailable": "101%"}}, ("strategy", "rollingUpdate", "maxUnavailable"), "100%"),
-        ({"rollingUpdate": {"maxSurge": "x"}}, ("strategy", "rollingUpdate", "maxSurge"), "percentage"),
-        ({"rollingUpdate": {"maxSurge": -1}}, ("strategy", "rollingUpdate", "maxSurge"), "integer >= 0"),
-        ({"type": "Recreate", "rollingUpdate": {}}, ("strategy", "rollingUpdate"), "Recreate"),
+        ({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}, RU, "both be 0"),
+        ({"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 0}}, RU, "both be 0"),
+        ({"rollingUpdate": {"maxUnavailable": "101%"}}, (*RU, "maxUnavailable"), "100%"),
+        ({"rollingUpdate": {"maxSurge": "x"}}, (*RU, "maxSurge"), "percentage"),
+        ({"rollingUpdate": {"maxSurge": -1}}, (*RU, "maxSurge"), "integer >= 0"),
+        ({"type": "Recreate", "rollingUpdate": {}}, RU, "Recreate"),
     ],
-)  # fmt: skip
+)
 def test_problems(strategy: dict[str, object], path: tuple[str, ...], fragment: str) -> None:
     ((where, message, _),) = problems({"strategy": strategy})
     assert where == path and fragment in message
@@ -123,7 +126,9 @@ def test_a_rolling_update_keeps_its_bounds_and_finishes(
     replicas: int, surge: int | str, unavailable: int | str
 ) -> None:
     s = Strategy("RollingUpdate", surge, unavailable)
-    if problems({"strategy": {"rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}}):
+    if problems(
+        {"strategy": {"rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}}
+    ):
         return
     max_surge, max_unavailable = fenceposts(s, replicas)
     new, old = Sizes(0, 0), [Sizes(replicas, replicas)]

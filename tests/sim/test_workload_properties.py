@@ -51,8 +51,8 @@ def check(m: Member, settled: bool) -> None:
     pool = m.pool
     used = [0.0] * len(pool.up)
     pods = [0] * len(pool.up)
-    for key, obj in w.objects.items():
-        assert obj.sets and obj.sets[-1].want == (obj.desired or 0) or len(obj.sets) > 1
+    for obj in w.objects.values():
+        assert (obj.sets and obj.sets[-1].want == (obj.desired or 0)) or len(obj.sets) > 1
         for rs in obj.sets:
             assert rs.scheduled == sum(rs.placed.values())
             assert 0 <= rs.scheduled <= rs.want
