@@ -53,6 +53,8 @@ class WorkloadPlan:
     priority: int = 0  # its policy's schedulePriority
     why: Mapping[str, str] = field(default_factory=dict)  # cluster -> why this count
     division: str = ""  # the division method's own account
+    # with ordered affinity groups: the group used and why earlier ones were skipped
+    affinity: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ def plan(
                 priority=_priority(desired, key),
                 why=why,
                 division=division,
+                affinity=st.affinity,
             )
         )
     use = {
@@ -244,6 +247,7 @@ def to_json(plans: Sequence[WhatIf]) -> dict[str, Any]:
                         "schedule_priority": w.priority,
                         "why": dict(w.why),
                         "division": w.division,
+                        "affinity": w.affinity,
                         "conditions": [
                             {
                                 "type": c.type,
@@ -354,6 +358,8 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
             for row in cluster_rows(p, w):
                 table.add_row(*row)
             console.print(table)
+            if w.affinity:
+                console.print(f"affinity: {w.affinity}")
             if w.division:
                 console.print(f"division: {w.division}")
             if w.unschedulable:

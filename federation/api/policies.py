@@ -161,6 +161,7 @@ def _replicas(ctx: Ctx, path: Path, d: Mapping[str, Any] | None) -> ReplicaSched
 
 def placement(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Placement:
     groups: tuple[Affinity, ...] = ()
+    group_names: tuple[str, ...] = ()
     overflow: tuple[tuple[Affinity, ...], ...] = ()
     if "clusterAffinity" in d and "clusterAffinities" in d:
         ctx.error(
@@ -177,6 +178,7 @@ def placement(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Placement:
                 )
             if name:
                 names[name] = i
+        group_names = tuple(str(g.get("affinityName") or "") for g in d["clusterAffinities"])
         groups = tuple(
             affinity(ctx, (*path, "clusterAffinities", i), g)
             for i, g in enumerate(d["clusterAffinities"])
@@ -208,6 +210,7 @@ def placement(ctx: Ctx, path: Path, d: Mapping[str, Any]) -> Placement:
     return Placement(
         affinity=affinity(ctx, (*path, "clusterAffinity"), d.get("clusterAffinity")),
         affinity_groups=groups,
+        group_names=group_names,
         overflow=overflow if any(overflow) else (),
         tolerations=_tolerations(
             ctx, (*path, "clusterTolerations"), d.get("clusterTolerations", ())

@@ -86,6 +86,8 @@ class WorkloadStatus:
     conditions: tuple[Condition, ...]
     # room decided the layout: reconcile again when a member's free capacity changes
     capacity_bound: bool = False
+    # with ordered affinity groups: the group used and why earlier ones were skipped
+    affinity: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class WorkloadState:
     # cluster -> room its replicas asked of that cluster but not on a node yet reserve there
     reserved: Mapping[str, Resources] = field(default_factory=dict)
     migration: Progress | None = None  # a migration of this workload (federation.core.migration)
+    # the affinity group it was last scheduled with (Karmada's schedulerObservedAffinityName,
+    # see federation.core.affinity_groups); None without ordered groups
+    group: str | None = None
 
     @property
     def waiting(self) -> bool:

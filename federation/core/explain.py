@@ -42,6 +42,8 @@ class Explanation:
     clusters: tuple[ClusterWhy, ...] = ()
     division: str = ""  # the division method's own account
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # with ordered affinity groups: the group used and why earlier ones were skipped
+    affinity: str = ""
 
 
 def explain(
@@ -171,6 +173,7 @@ def explain(
         tuple(rows),
         division,
         tuple(notes),
+        status.affinity,
     )
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from federation.core.affinity_groups import fails_for_room
 from federation.core.desired import DesiredState
 from federation.core.model import PropagationPolicy, Resources, Workload
-from federation.core.placement import place
+from federation.core.placement import PlacementResult, place
 from federation.core.targets import tiered, weight_and_bounds
 from federation.core.webster import tie_ascending
 
@@ -96,9 +97,31 @@ def _shares(
     taints = memo.get("taints")
     if taints is None:
         taints = memo["taints"] = {c.name: c.taints for c in clusters}
-    res = place(
-        policy.placement, policy.failover, clusters, taints, (), 0.0, free, barred=barred or None
-    )
+    pl = policy.placement
+    # ordered groups: the first that holds it, as a first scheduling walks them
+    # (federation.core.affinity_groups); a group that fails for room is skipped
+    tries: tuple[int | None, ...] = tuple(range(len(pl.affinity_groups)))
+    if len(tries) < 2:
+        tries = (None,)
+    for group in tries:
+        res = place(
+            pl, policy.failover, clusters, taints, (), 0.0, free, barred=barred or None, group=group
+        )
+        got = _divided(desired, w, policy, total, res, free)
+        if group is not None and (not res.selected or fails_for_room(policy, w, got[1])):
+            continue
+        return got
+    return (), total
+
+
+def _divided(
+    desired: DesiredState,
+    w: Workload,
+    policy: PropagationPolicy,
+    total: int,
+    res: PlacementResult,
+    free: Mapping[str, int | None],
+) -> tuple[tuple[tuple[str, int], ...], int]:
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
         return tuple((c, total) for c in sorted(res.selected)), 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from federation.core.context import Context
 from federation.core.division import divide
@@ -41,7 +41,7 @@ _Row = tuple[str, int, int, int | None, int, int | None]  # name weight min max 
 # selected clusters, the rows that differ from the base): the base rows of a (policy, request)
 # are interned as a number when they change, so a lookup hashes a tuple of names, not a tuple
 # of rows. Numbers are never reused, so clearing the tables only costs misses.
-_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int, bool]] = {}
+_DIVISIONS: dict[tuple[Any, ...], tuple[tuple[tuple[str, int], ...], int, bool, int | None]] = {}
 _BASES: dict[tuple[_Row, ...], int] = {}
 _TIES: dict[str, bool] = {}
 _NUMBERS = itertools.count()
@@ -102,19 +102,21 @@ def divide_replicas(
     rebalance: bool,
     limits: Mapping[str, Limit] | None = None,
     tiers: Mapping[str, int] | None = None,
-) -> tuple[dict[str, int], int, bool]:
-    """Replicas per selected cluster, how many fit nowhere, and whether room decided the
+) -> Targets:
+    """Replicas per selected cluster, how many fit nowhere, whether room decided the
     layout (a capacity pushed replicas elsewhere, some fit nowhere, or a Pending cap holds):
     only such workloads can change when a member's room changes. `limits` cap clusters whose
     replicas stayed Pending (federation.core.pending): their share and capacity are cut to what
     they placed, so the division moves the rest. `tiers` (cluster -> overflow tier, see
-    `placement.PlacementResult.tiers`) fill in order: see `tiered`."""
+    `placement.PlacementResult.tiers`) fill in order: see `tiered`. `room` is Karmada's
+    available replicas of the selected clusters (what each can hold, less what it runs, summed;
+    None when a cluster's room is unknown)."""
     total = w.replicas or 0
     rs = policy.placement.replicas
     if rs.type == "Duplicated":
-        return {c: total for c in selected}, 0, False
+        return Targets({c: total for c in selected}, 0, False, None)
     if not selected:  # nothing admits it: room is not what holds it back
-        return {}, total, False
+        return Targets({}, total, False, 0)
     key = w.key
     method = rs.method_name()
     if rebalance and method in _STEADY:
@@ -184,9 +186,29 @@ def divide_replicas(
                 tuple((c, n) for c, n in sorted(replicas.items()) if n > 0),
                 unschedulable,
                 capped or bool(unschedulable),
+                _room(chosen),
             ),
         )
-    return dict(hit[0]), hit[1], hit[2] or bool(limits)
+    return Targets(dict(hit[0]), hit[1], hit[2] or bool(limits), hit[3])
+
+
+class Targets(NamedTuple):
+    """What `divide_replicas` decided for one workload."""
+
+    replicas: dict[str, int]
+    unschedulable: int
+    bound: bool  # room decided the layout
+    room: int | None  # available replicas of the selected clusters (None: unknown)
+
+
+def _room(rows: tuple[_Row, ...]) -> int | None:
+    """Karmada's available replicas of these rows: capacity less current, summed."""
+    total = 0
+    for _, _, _, _, cur, cap in rows:
+        if cap is None:
+            return None
+        total += max(0, cap - cur)
+    return total
 
 
 def _ample(row: _Row, total: int) -> _Row:

@@ -14,17 +14,57 @@ from federation.core.actions import (
     WorkloadState,
     WorkloadStatus,
 )
+from federation.core.affinity_groups import Trial, schedule_groups
 from federation.core.conditions import available_condition, condition, scheduled_conditions
 from federation.core.context import Context
 from federation.core.eviction import Drain
 from federation.core.migration import Migration, Progress, advance
-from federation.core.model import Resources, Workload
+from federation.core.model import PropagationPolicy, Resources, Workload
 from federation.core.pending import Limit, settle, watch_pending
-from federation.core.placement import place
+from federation.core.placement import PlacementResult, place
 from federation.core.sync import sync
 from federation.core.targets import divide_replicas, placement_memo
 
 _NO_REQUEST = Resources()
+
+
+@dataclass
+class _Pending:
+    """A trial's record of Pending replicas (federation.core.pending), kept if it is chosen."""
+
+    since: dict[str, float]
+    limits: dict[str, Limit]
+    wakeups: list[float]
+    proposed: dict[str, Limit]
+
+
+def _divide(
+    ctx: Context,
+    w: Workload,
+    ws: WorkloadState,
+    policy: PropagationPolicy,
+    res: PlacementResult,
+    free: Mapping[str, int | None],
+    failback: bool,
+    since: Mapping[str, float],
+    limits: Mapping[str, Limit],
+    followed: set[str],
+) -> Trial:
+    """Divide `w` over one placement: what stays of its assignment, the caps on clusters whose
+    replicas stay Pending (on copies: only the chosen trial's are kept), the division."""
+    leaving = {c for c in res.evict if c in ws.assignment}
+    current = {c: n for c, n in ws.assignment.items() if c not in leaving}
+    pend = _Pending(dict(since), dict(limits), [], {})
+    if not w.divisible:
+        targets = {c: 0 for c in (*res.selected, *sorted(followed))}
+        return Trial(targets, 0, False, None, current, pend)
+    if policy.placement.replicas.type == "Divided":
+        # a Duplicated workload runs everything everywhere: nowhere to move to
+        pend.proposed = watch_pending(ctx, w, current, pend.since, pend.limits, free, pend.wakeups)
+    got = divide_replicas(
+        ctx, w, policy, res.selected, current, free, failback, pend.limits, res.tiers
+    )
+    return Trial(got.replicas, got.unschedulable, got.bound, got.room, current, pend)
 
 
 @dataclass
@@ -52,6 +92,7 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
     followed = ctx.followed(key) if not w.divisible else set()
     moving: dict[str, int] | None = None
     progress = ws.migration
+    group, affinity = ws.group, ""  # the affinity group scheduled with (Karmada's observed)
     if policy is None and followed:
         targets: dict[str, int] = {c: 0 for c in sorted(followed)}
         msg = f"follows {', '.join(ctx.desired.required_by(key))} (propagateDeps)"
@@ -67,37 +108,43 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
         operational = ctx.desired.barred_for(w)  # drained, unjoining, migrated away
         if operational:
             barred = {**operational, **(barred or {})}
-        res = place(
-            policy.placement,
-            policy.failover,
-            ctx.desired.clusters,
-            ctx.taints,
-            ws.assignment.keys(),
-            now,
-            free,
-            memo=placement_memo(policy, w),
-            barred=barred,
-        )
+        failback = bool(drain.readmitted) and policy.failover.failback.enabled
+
+        def trial(res: PlacementResult) -> Trial:
+            return _divide(ctx, w, ws, policy, res, free, failback, since, limits, followed)
+
+        if len(policy.placement.affinity_groups) > 1:
+            choice = schedule_groups(
+                ctx, w, policy, ws.group, ws.assignment.keys(), free, barred, failback, trial
+            )
+            res, chosen, group, affinity = choice.placement, choice.trial, choice.group, choice.note
+        else:
+            res = place(
+                policy.placement,
+                policy.failover,
+                ctx.desired.clusters,
+                ctx.taints,
+                ws.assignment.keys(),
+                now,
+                free,
+                memo=placement_memo(policy, w),
+                barred=barred,
+            )
+            chosen = trial(res)
         excluded = res.excluded
         if res.next_eviction_at is not None:
             drain.wakeups.append(res.next_eviction_at)
         leaving = {c: r for c, r in res.evict.items() if c in ws.assignment}
-        current = {c: n for c, n in ws.assignment.items() if c not in leaving}
-        failback = bool(drain.readmitted) and policy.failover.failback.enabled
-        if w.divisible:
-            proposed: dict[str, Limit] = {}
-            if policy.placement.replicas.type == "Divided":
-                # a Duplicated workload runs everything everywhere: nowhere to move to
-                proposed = watch_pending(ctx, w, current, since, limits, free, drain.wakeups)
-            targets, unschedulable, bound = divide_replicas(
-                ctx, w, policy, res.selected, current, free, failback, limits, res.tiers
-            )
-            if proposed:
-                settle(ctx, w, proposed, current, targets, since, limits, drain.events)
-                # replicas stuck Pending with nowhere to go: room anywhere may free them
-                bound = bound or bool(set(proposed) - set(limits))
-        else:
-            targets = {c: 0 for c in (*res.selected, *sorted(followed))}
+        current = chosen.current
+        targets, unschedulable, bound = chosen.targets, chosen.unschedulable, chosen.bound
+        pend = chosen.extra
+        assert isinstance(pend, _Pending)
+        since, limits = pend.since, pend.limits
+        drain.wakeups.extend(pend.wakeups)
+        if pend.proposed:
+            settle(ctx, w, pend.proposed, current, targets, since, limits, drain.events)
+            # replicas stuck Pending with nowhere to go: room anywhere may free them
+            bound = bound or bool(set(pend.proposed) - set(limits))
         drain.evict(policy, leaving, ws.assignment, targets)
         if drain.readmitted:
             drain.readmit_events(policy, moved=targets != current)
@@ -146,6 +193,7 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
         excluded,  # read-only (placement results are never changed), often shared
         tuple(conditions),
         bound,
+        affinity,
     )
     # its in-flight replicas count as held (targets.divide_replicas) and their room stays
     # reserved while it is planned; now its reservation is what this plan leaves in flight
@@ -163,6 +211,7 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
         unschedulable,
         reserved,
         progress,
+        group,
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return Outcome(actions, status, new_state, drain.events, wakeup)

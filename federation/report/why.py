@@ -48,6 +48,8 @@ def render(e: Explanation) -> str:
         lines.append(line)
         if i:
             lines.extend(f"    {why}" for why in reasons[row[0]])
+    if e.affinity:
+        lines.append(f"affinity: {e.affinity}")
     if e.division:
         lines.append(f"division: {e.division}")
     if e.unschedulable:

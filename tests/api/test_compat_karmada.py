@@ -153,7 +153,7 @@ def test_policy_fields_map_to_the_records() -> None:
         "spec.preemption": "exact",
         "spec.conflictResolution": "exact",
         "spec.suspension.dispatchingOnClusters.clusterNames": "exact",
-        "spec.placement.clusterAffinities[0].clusterNames": "approximated",
+        "spec.placement.clusterAffinities[0].clusterNames": "exact",
         "spec.placement.clusterAffinities[0].overflowAffinities[0].clusterNames": "approximated",
         "spec.placement.clusterTolerations[0].effect": "exact",
         "spec.placement.replicaScheduling.weightPreference.dynamicWeight": "exact",

@@ -164,6 +164,7 @@ def test_plan_json(files, capsys):
         },
         "division": "kfed: 12 replicas above the lower bounds by Webster; 2 fit nowhere "
         "(upper bounds full)",
+        "affinity": "",  # no ordered affinity groups
         "conditions": [
             {
                 "type": "Scheduled",

@@ -158,3 +158,67 @@ def test_a_health_change_reconciles_only_the_workloads_it_can_affect() -> None:
     assert plans[-1].health_changed == ("m0",)
     assert set(plans[-1].workloads) == {"Deployment/default/a"}
     assert w.state.workloads["Deployment/default/a"].assignment == {"m1": 2}
+
+
+def two_group_policy(
+    g: int, first: tuple[str, ...], second: tuple[str, ...], failback: bool, division: str
+) -> PropagationPolicy:
+    return PropagationPolicy(
+        f"g{g}",
+        "default",
+        0,
+        (ResourceSelector(kind="Deployment", label_selector=LabelSelector({"group": str(g)})),),
+        Placement(
+            affinity_groups=(
+                ClusterAffinity(cluster_names=first),
+                ClusterAffinity(cluster_names=second),
+            ),
+            replicas=ReplicaScheduling("Divided", division),  # type: ignore[arg-type]
+        ),
+        FailoverPolicy(failback=Failback(failback, stabilization_seconds=6)),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    split=st.lists(st.sampled_from(NAMES), min_size=1, max_size=3, unique=True),
+    cpu=st.lists(st.integers(1, 6), min_size=4, max_size=4),
+    groups=st.lists(st.integers(0, 1), min_size=1, max_size=5),
+    failback=st.booleans(),
+    division=st.sampled_from(["DynamicWeight", "Aggregated", "StaticWeight"]),
+    outages=st.lists(
+        st.tuples(st.sampled_from(NAMES), st.integers(0, 40), st.integers(1, 16)), max_size=3
+    ),
+)
+def test_incremental_equals_full_with_ordered_groups_and_little_room(
+    split: list[str],
+    cpu: list[int],
+    groups: list[int],
+    failback: bool,
+    division: str,
+    outages: list[tuple[str, int, int]],
+) -> None:
+    # the group a workload is scheduled with depends on room and on the group it last used:
+    # looking only at what changed must still choose the same one
+    first = tuple(split)
+    second = tuple(n for n in NAMES if n not in split) or NAMES
+    policies = [two_group_policy(g, first, second, failback, division) for g in (0, 1)]
+    wl = [grouped(f"w{i}", g, 1 + i % 4) for i, g in enumerate(groups)]
+    small = [
+        replace(c, capacity=replace(c.capacity, cpu=n))
+        for c, n in zip(clusters(*NAMES), cpu, strict=True)
+    ]
+    d = DesiredState.build(small, policies, [], wl)
+    full, inc = World(d), IncrementalWorld(d)
+    for t in range(0, 60):
+        now = float(t)
+        for w in (full, inc):
+            w.down = {c for c, start, length in outages if start <= t < start + length}
+        probes = t % 2 == 0
+        a = full.probe_all(now) if probes else full.step(now)
+        b = inc.probe_all(now) if probes else inc.step(now)
+        assert b.actions == a.actions, f"t={t}"
+        assert b.events == a.events, f"t={t}"
+        assert b.state.workloads == a.state.workloads, f"t={t}"
+        for k, s in b.workloads.items():
+            assert a.workloads[k] == s

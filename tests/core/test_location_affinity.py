@@ -167,6 +167,27 @@ def test_preferentially_coupled_by_ordered_affinity_groups(tmp_path):
     assert set(w.assignment) == {"us-1", "us-2"}
 
 
+def test_ordered_groups_move_for_room_only_with_dynamic_weight(tmp_path):
+    groups = {
+        "    replicaScheduling:": "    clusterAffinities:\n"
+        "      - {affinityName: home, clusterNames: [eu-1, eu-2]}\n"
+        "      - {affinityName: away, clusterNames: [us-1, us-2]}\n"
+        "    replicaScheduling:",
+        "      weights:\n        - targetCluster: {clusterNames: [eu-2]}\n"
+        "          weight: 1\n": "",
+        "replicas: 6": "replicas: 26",
+    }
+    # StaticWeight (kfed) never moves for room: home is filled (16 + 8), 2 unschedulable
+    w = web_plan(tmp_path, "preferentially-coupled", groups)
+    assert (w.assignment, w.unschedulable) == ({"eu-1": 16, "eu-2": 8}, 2)
+    # DynamicWeight: home has room for 24 < 26, so away takes all 26 (Webster over 24:4)
+    groups["StaticWeight   # method kfed: weight 0 = overflow tier"] = "DynamicWeight"
+    w = web_plan(tmp_path, "preferentially-coupled", groups)
+    assert (w.assignment, w.unschedulable) == ({"us-1": 22, "us-2": 4}, 0)
+    assert w.affinity == "group away; group home skipped: 26 replicas wanted, room for 24"
+    assert w.excluded["eu-2"] == "affinity group home skipped: 26 replicas wanted, room for 24"
+
+
 # ---------------------------------------------------------------- strictly decoupled
 
 

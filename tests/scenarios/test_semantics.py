@@ -374,3 +374,52 @@ def test_returning_from_a_fallback_group_is_make_before_break() -> None:
         if r.t > back:
             total = ready_at(out, WEB, "home", r.t) + ready_at(out, WEB, "dr", r.t)
             assert total >= 4, f"{total} ready at {r.t}"
+
+
+# ---------------------------------------------------------------- 14. affinity group lacks room
+
+GROUPED = """
+clusterAffinities:
+  - {affinityName: home, clusterNames: [home-1, home-2]}
+  - {affinityName: away, clusterNames: [away]}
+replicaScheduling: {replicaDivisionPreference: DynamicWeight}
+"""
+
+
+@pytest.mark.parametrize("failback", [True, False])
+def test_an_outage_that_leaves_the_first_group_short_moves_the_workload_and_failback_returns_it(
+    failback: bool,
+) -> None:
+    # home-1 and home-2 hold 8 replicas each (4 CPUs, 500m a replica), away 32. 12 replicas by
+    # DynamicWeight: 6 and 6 at home. home-2 goes down at 60 s and is evicted; home-1 keeps its
+    # 6 and has room for 2 more, short of the 6 to place: the home group fails for want of
+    # room (Karmada's "not enough") and the whole workload goes to away (12). home-2 is back
+    # at 120 s; with failback (Karmada's WorkloadRebalancer) the walk restarts at home: 6 and 6
+    # again. Without it the workload stays away: Karmada starts from the group last used.
+    out = run(
+        """
+        duration: 320
+        timeline: [{at: 60, fault: outage, cluster: home-2, duration: 60}]
+        """,
+        [
+            cluster("home-1", "eu-west", cpu=4),
+            cluster("home-2", "eu-west", cpu=4),
+            cluster("away", "us-east", cpu=16),
+            policy(
+                GROUPED,
+                f"failback: {{enabled: {str(failback).lower()}, stabilizationWindowSeconds: 20}}",
+            ),
+            deployment("web", 12),
+        ],
+    )
+    assert (ready_at(out, WEB, "home-1", 50), ready_at(out, WEB, "home-2", 50)) == (6, 6)
+    assert ready_at(out, WEB, "away", 115) == 12
+    assert ready_at(out, WEB, "home-1", 115) == 0
+    schedule = [r for r in rows(out, "schedule", workload=WEB) if 60 <= r.t <= 115]
+    assert schedule and schedule[-1].fields["assignment"] == {"away": 12}
+    end = {c: ready_at(out, WEB, c, 319) for c in ("home-1", "home-2", "away")}
+    assert end == (
+        {"home-1": 6, "home-2": 6, "away": 0}
+        if failback
+        else {"home-1": 0, "home-2": 0, "away": 12}
+    )

@@ -72,8 +72,9 @@ def _propagation() -> tuple[Field, ...]:
     p, rs = "spec.placement", "spec.placement.replicaScheduling"
     group = "spec.placement.clusterAffinities[]"
     fallback = (
-        "the next group is tried when this one has no feasible cluster; Karmada also tries it "
-        "when this group's scheduling fails for want of room"
+        "walked from the group last used (the first after a failback, as after a "
+        "WorkloadRebalancer), forward only; a group fails when no cluster is feasible or, "
+        "with DynamicWeight or Aggregated, when it lacks room for the replicas to add"
     )
     tier = (
         "tier by tier in order, each taking what its clusters can hold (their room plus what "
@@ -94,7 +95,7 @@ def _propagation() -> tuple[Field, ...]:
         ),
         *affinity(f"{p}.clusterAffinity"),
         Field(f"{group}.affinityName", "exact", "", STR, required=True),
-        *affinity(group, "approximated", fallback),
+        *affinity(group, "exact", fallback),
         Field(f"{overflow}.affinityName", "exact", "", STR, required=True),
         *affinity(overflow, "approximated", tier),
         Field(f"{p}.clusterTolerations[].key", "exact", "", STR),

@@ -144,6 +144,22 @@ class Placement:
     # overflow tiers of each group (Karmada overflowAffinities), parallel to affinity_groups:
     # tier 0 is the group itself; replicas go to tier k+1 only when tier k is full
     overflow: tuple[tuple[ClusterAffinity, ...], ...] = ()
+    # the groups' affinityName, parallel to affinity_groups (empty: unnamed, see group_name)
+    group_names: tuple[str, ...] = ()
+
+    def group_name(self, i: int) -> str:
+        """Group i's affinityName, or its 1-based position when it has none."""
+        name = self.group_names[i] if i < len(self.group_names) else ""
+        return name or f"#{i + 1}"
+
+    def group_index(self, name: str | None) -> int | None:
+        """The index of the group called `name` (see group_name), or None."""
+        if name is None:
+            return None
+        for i in range(len(self.affinity_groups)):
+            if self.group_name(i) == name:
+                return i
+        return None
 
     def admits(self, cluster: Cluster) -> bool:
         """Does any affinity (group or overflow tier) name `cluster`? Taints and health aside."""

@@ -102,3 +102,17 @@ def membership(placement: Placement, c: Cluster) -> tuple[int, int, str | None]:
             if k == 0:
                 reason = reason or why
     return -1, 0, reason or "no affinity group matches"
+
+
+def membership_in(placement: Placement, group: int, c: Cluster) -> tuple[int, str | None]:
+    """(tier, None) of c within affinity group `group` only (tier 0 the group itself, tier k
+    its k-th overflow affinity, the first c matches); or (0, why the group leaves c out)."""
+    groups = placement.affinity_groups or (placement.affinity,)
+    tiers = (groups[group], *(placement.overflow[group] if group < len(placement.overflow) else ()))
+    reason = None
+    for k, a in enumerate(tiers):
+        why = a.mismatch(c)
+        if why is None:
+            return k, None
+        reason = reason or why
+    return 0, reason

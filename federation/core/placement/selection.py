@@ -7,7 +7,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from federation.core.model import Cluster, FailoverPolicy, Placement, Taint
-from federation.core.placement.filters import LOCALITY_SCORE, membership, taint_filter
+from federation.core.placement.filters import (
+    LOCALITY_SCORE,
+    membership,
+    membership_in,
+    taint_filter,
+)
 from federation.core.placement.result import PlacementResult
 from federation.core.placement.shared import place_shared
 from federation.core.spread import select_spread
@@ -26,6 +31,7 @@ def place(
     *,
     memo: dict[Any, Any] | None = None,
     barred: Mapping[str, str] | None = None,
+    group: int | None = None,
 ) -> PlacementResult:
     """Choose target clusters. `taints` are the effective taints (declared + health) per cluster,
     `hosting` the clusters the workload is assigned to now, `free` an estimate of how many more
@@ -40,11 +46,23 @@ def place(
 
     `barred` (cluster -> reason) are clusters this workload may not be placed on for now (it
     was evicted from them, see `federation.core.eviction`); they are filtered out with that
-    reason before anything is selected."""
+    reason before anything is selected.
+
+    `group` (an index into `placement.affinity_groups`) places with that affinity group alone,
+    as Karmada's scheduler does with the group it tries (see `federation.core.affinity_groups`):
+    a cluster of another group only is excluded and not evicted (the workload leaves it, if it
+    does, by a change of layout); a cluster of no group is evicted as ever. Without it, the
+    first group with a feasible cluster is used."""
     free = free or _NO_FREE
     groups = placement.affinity_groups or (placement.affinity,)
     fields = spread_fields(placement)
-    if memo is not None and len(groups) == 1 and not placement.spread and not placement.overflow:
+    if (
+        memo is not None
+        and group is None
+        and len(groups) == 1
+        and not placement.spread
+        and not placement.overflow
+    ):
         return place_shared(placement, failover, clusters, taints, hosting, now, free, memo, barred)
     excluded: dict[str, str] = {}
     evict: dict[str, str] = {}
@@ -53,6 +71,27 @@ def place(
     tier: dict[str, int] = {}
     for c in clusters:
         gi, k, why = membership(placement, c)
+        if group is not None and why is None:
+            k, other = membership_in(placement, group, c)
+            if other is not None:
+                # a cluster of another group only: not a candidate of this one, not evicted
+                used = placement.group_name(group)
+                if gi > group:
+                    why = f"affinity group {placement.group_name(gi)} is only a fallback"
+                    excluded[c.name] = f"{why} (group {used} is used)"
+                else:
+                    excluded[c.name] = f"not in affinity group {used} ({other})"
+                if c.name in hosting:
+                    # a taint evicts from it whichever group is used
+                    _, ev, due, _ = taint_filter(
+                        c, taints.get(c.name, ()), placement, failover, True, now
+                    )
+                    if due is not None:
+                        later = due if later is None else min(later, due)
+                    if ev is not None:
+                        evict[c.name] = ev
+                continue
+            gi = group
         if k:
             tier[c.name] = k
         is_hosting = c.name in hosting
@@ -83,7 +122,7 @@ def place(
                 evict[c.name] = f"spread constraint (cluster has no {lacking})"
             continue
         feasible.append((gi, c, (LOCALITY_SCORE if is_hosting else 0) - penalty))
-    if feasible and len(groups) > 1:
+    if feasible and len(groups) > 1 and group is None:
         best = min(gi for gi, _, _ in feasible)
         for gi, c, _ in feasible:
             if gi != best:
