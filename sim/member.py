@@ -101,7 +101,7 @@ class Member:
     def hang_end(self) -> None:
         self.hang -= 1
         self._changed()
-        self.workloads.request_pass()
+        self.workloads.resume()
 
     def partition_start(self) -> None:
         self.link.partitioned += 1
@@ -146,7 +146,7 @@ class Member:
 
     def pending_replicas(self, key: str) -> int:
         obj = self.workloads.objects.get(key)
-        return 0 if obj is None else (obj.desired or 0) - obj.scheduled
+        return 0 if obj is None else obj.unplaced
 
     def sample_rows(self) -> None:
         self.workloads.sample_rows()

@@ -1,16 +1,21 @@
-"""The workloads of one member cluster: its objects, their replicas on nodes, the scheduler and
-the workload controller, and the ground-truth `ready` rows.
+"""The workloads of one member cluster: its objects, their pods on nodes, the scheduler, the
+workload controllers (a Deployment's rollout included) and the ground-truth `ready` rows.
 
-Per object (one per workload the federation applied here):
+Per object (one per workload the federation applied here, `sim.replicasets`):
 
 * `desired` replicas (from `Apply.replicas`; an object the core copies whole has a None count
-  and no pods) and the `hash` of what was applied (a template change with the same
-  count is not rolled out: only the hash changes);
-* replicas bound to nodes (`placed`, first-fit, see `sim.nodes`), some still starting (`batches`:
-  one start-up timer per batch of replicas bound together, one `pod_startup` draw per batch),
-  the rest Ready; replicas that fit nowhere are Pending and wait in a queue;
-* scale-down and delete free capacity at once (Pending first, then the newest starting
-  replicas, then Ready ones); freed capacity wakes the Pending queue (one pass per instant).
+  and no pods) and the `hash` of what was applied;
+* its pods in ReplicaSets, one per pod template: a Deployment whose pod template changes (an
+  image, say; not a replica count) rolls its pods over to a new ReplicaSet by its
+  `spec.strategy` (`federation.core.rollout`: RollingUpdate within maxSurge / maxUnavailable,
+  or Recreate), acting whenever pods become available (`minReadySeconds` after Ready). Other
+  kinds keep their pods through a template change (only the hash changes);
+* pods bound to nodes (`placed`, first-fit, see `sim.nodes`), some still starting (batches:
+  one start-up timer per batch of pods bound together, one `pod_startup` draw per batch), the
+  rest Ready; pods that fit nowhere are Pending and wait in a queue;
+* scale-down and delete free capacity at once (Pending first, then the newest starting pods,
+  then Ready ones not yet available, then the rest); freed capacity wakes the Pending queue
+  (one pass per instant).
 
 Every status change goes to the `Watch`; nothing here ticks periodically.
 """
@@ -18,75 +23,40 @@ Every status change goes to the `Watch`; nothing here ticks periodically.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import ObservedObject, Resources
+from federation.core.propagation import fingerprint
+from federation.core.rollout import Sizes, Strategy, step, strategy_of
 from federation.recorder import Recorder
 from sim.nodes import NodePool
+from sim.replicasets import Batch, ObjectState, ReplicaSet
 from sim.watch import Watch
 from sim.world import World, sample
 
 DEFAULT_REQUEST = Resources(pods=1)
 
-
-class _Batch:
-    """Replicas of one object bound together and starting together."""
-
-    __slots__ = ("alive", "n", "nodes", "obj")
-
-    def __init__(self, obj: ObjectState, nodes: dict[int, int], n: int) -> None:
-        self.obj = obj
-        self.nodes = nodes
-        self.n = n
-        self.alive = True
+__all__ = ["DEFAULT_REQUEST", "ObjectState", "Workloads"]
 
 
-class ObjectState:
-    """One object on the member and its replicas."""
-
-    __slots__ = (
-        "batches",
-        "desired",
-        "hash",
-        "key",
-        "pending",
-        "pending_reason",
-        "placed",
-        "ready",
-        "request",
-        "scheduled",
-    )
-
-    def __init__(self, key: str, request: Resources) -> None:
-        self.key = key
-        self.request = request
-        self.hash = ""
-        self.desired: int | None = None  # None: an object without pods
-        self.ready = 0
-        self.scheduled = 0  # == sum(placed.values())
-        self.placed: dict[int, int] = {}  # node -> replicas bound there (starting or ready)
-        self.batches: list[_Batch] = []
-        self.pending = 0  # replicas that found no node (as last recorded)
-        self.pending_reason = ""
-
-    def observed(self) -> ObservedObject:
-        if self.desired is None:
-            return ObservedObject(self.key, self.hash)
-        return ObservedObject(
-            self.key,
-            self.hash,
-            self.desired,
-            self.ready,
-            self.scheduled,
-            pending=self.pending,
-            pending_reason=self.pending_reason,
-        )
+def pod_template(manifest: Mapping[str, Any]) -> tuple[str | None, Strategy | None]:
+    """The fingerprint of a Deployment's pod template and its strategy; (None, None) for other
+    kinds (never rolled)."""
+    if manifest.get("kind") != "Deployment":
+        return None, None
+    spec = manifest.get("spec")
+    template = spec.get("template") if isinstance(spec, Mapping) else None
+    if not isinstance(template, Mapping):
+        return None, None
+    return fingerprint(template), strategy_of(manifest)
 
 
 class Workloads:
-    """The objects of one member and their replicas. The member sets `stopped` (an outage:
-    nothing runs) and `frozen` (the API does not serve: nothing new is bound)."""
+    """The objects of one member and their pods. The member sets `stopped` (an outage:
+    nothing runs) and `frozen` (the API does not serve: nothing new is bound, no controller
+    acts)."""
 
     def __init__(
         self,
@@ -106,9 +76,9 @@ class Workloads:
         self.recorder = recorder
         self.requests = requests
         self.objects: dict[str, ObjectState] = {}
-        # Pending objects, bucketed by request: when the head of a bucket fits nowhere, nothing
-        # else in it does, so a pass costs one try per bucket plus one per object bound
-        self.pending: dict[Resources, dict[str, ObjectState]] = {}
+        # Pending ReplicaSets, bucketed by request: when the head of a bucket fits nowhere,
+        # nothing else in it does, so a pass costs one try per bucket plus one per set bound
+        self.pending: dict[Resources, dict[str, ReplicaSet]] = {}
         self.stopped = False
         self.frozen = False
         self._pass_at = -1.0
@@ -128,7 +98,13 @@ class Workloads:
         # a count on the action means replicas, whatever the kind (a StatefulSet, a custom
         # kind with a replica path): the core sends none for what it copies whole
         if action.replicas is not None:
-            self._scale(obj, action.replicas)
+            template, obj.strategy = pod_template(action.manifest)
+            if not obj.sets:
+                obj.new_set(template)
+            elif template is not None and template != obj.sets[-1].template:
+                self._new_template(obj, template)
+            obj.desired = action.replicas
+            self._roll(obj)
             self._note_pending(obj)
         self.watch.upsert(obj.observed())
 
@@ -137,7 +113,10 @@ class Workloads:
         if obj is None:
             return
         if obj.desired is not None:
-            self._scale(obj, 0)
+            for rs in obj.sets:
+                self._resize(rs, 0)
+            obj.desired = 0
+            self._sync(obj)
             self._note_pending(obj)
         del self.objects[action.key]
         self.watch.remove(action.key)
@@ -145,87 +124,150 @@ class Workloads:
     # ---------------------------------------------------------------- faults
 
     def stop(self) -> None:
-        """Every replica stops being Ready (outage); objects and bindings persist."""
+        """Every pod stops being Ready (outage); objects and bindings persist."""
         for obj in self.objects.values():
-            for b in obj.batches:
-                b.alive = False
-            obj.batches = []
-            self._set_ready(obj, 0)
+            for rs in obj.sets:
+                for b in rs.batches:
+                    b.alive = False
+                rs.batches = []
+                rs.ready = rs.available = 0
+            self._sync(obj)
 
     def restart(self) -> None:
-        """Every bound replica starts again (one start-up batch per object)."""
+        """Every bound pod starts again (one start-up batch per ReplicaSet)."""
         for obj in self.objects.values():
-            if obj.scheduled:
-                self._start(obj, dict(obj.placed), obj.scheduled)
+            for rs in obj.sets:
+                if rs.scheduled:
+                    self._start(rs, dict(rs.placed), rs.scheduled)
+        self.resume()
+
+    def resume(self) -> None:
+        """The API serves again: rollouts go on, the scheduler passes."""
+        for obj in self.objects.values():
+            if obj.rolling:
+                self._roll(obj)
+                self._note_pending(obj)
+                self.watch.upsert(obj.observed())
         self.request_pass()
 
     def lose(self, gone: list[int]) -> None:
-        """Nodes `gone` vanished with their replicas: those become Pending and are rebound where
+        """Nodes `gone` vanished with their pods: those become Pending and are rebound where
         there is room (if the API serves)."""
         for obj in self.objects.values():
-            lost = 0
-            for i in gone:
-                lost += obj.placed.pop(i, 0)
-            if not lost:
-                continue
-            starting = 0
-            for b in obj.batches:
+            hit = False
+            for rs in obj.sets:
+                lost = 0
                 for i in gone:
-                    x = b.nodes.pop(i, 0)
-                    b.n -= x
-                    starting += x
-            obj.batches = [b for b in obj.batches if self._keep(b)]
-            obj.scheduled -= lost
-            if not self.stopped:
-                self._set_ready(obj, obj.ready - (lost - starting))
-            self._enqueue(obj)
-            self._note_pending(obj)
-            self.watch.upsert(obj.observed())
+                    lost += rs.placed.pop(i, 0)
+                if not lost:
+                    continue
+                hit = True
+                starting = maturing = 0
+                for b in rs.batches:
+                    for i in gone:
+                        x = b.nodes.pop(i, 0)
+                        b.n -= x
+                        if b.ready:
+                            maturing += x
+                        else:
+                            starting += x
+                rs.batches = [b for b in rs.batches if self._keep(b)]
+                rs.scheduled -= lost
+                if not self.stopped:
+                    rs.ready -= lost - starting
+                    rs.available -= lost - starting - maturing
+                self._enqueue(rs)
+            if hit:
+                self._roll(obj)
+                self._sync(obj)
+                self._note_pending(obj)
+                self.watch.upsert(obj.observed())
 
-    # ---------------------------------------------------------------- controller and scheduler
+    # ---------------------------------------------------------------- controllers and scheduler
 
-    def _scale(self, obj: ObjectState, n: int) -> None:
-        old = obj.desired or 0
-        obj.desired = n
+    def _new_template(self, obj: ObjectState, template: str) -> None:
+        """A Deployment's pod template changed: its pods roll over to the ReplicaSet of the new
+        template (an old one of the same template becomes the new one again, as on a
+        rollback)."""
+        same = next((rs for rs in obj.sets if rs.template == template), None)
+        if same is not None:
+            obj.sets.remove(same)
+            obj.sets.append(same)
+        else:
+            obj.new_set(template)
+
+    def _roll(self, obj: ObjectState) -> None:
+        """The workload controller: size the ReplicaSets for `obj.desired` (a rollout by the
+        Deployment's strategy, else the one ReplicaSet at the count)."""
+        n = obj.desired or 0
+        if not obj.rolling:
+            self._resize(obj.sets[0], n)
+            self._sync(obj)
+            return
+        if self.frozen:  # the controller cannot write; `resume` goes on
+            return
+        *old, new = obj.sets
+        size, sizes = step(
+            obj.strategy or Strategy(),
+            n,
+            Sizes(new.want, new.available),
+            [Sizes(rs.want, rs.available) for rs in old],
+        )
+        for rs, s in zip(old, sizes, strict=True):
+            if s.replicas < rs.want:
+                self._resize(rs, s.replicas)
+        self._resize(new, size.replicas)
+        obj.sets = [rs for rs in old if rs.want or rs.scheduled] + [new]
+        self._sync(obj)
+
+    def _resize(self, rs: ReplicaSet, n: int) -> None:
+        old = rs.want
+        rs.want = n
         if n > old:
-            self._enqueue(obj)
+            self._enqueue(rs)
         elif n < old:
-            excess = obj.scheduled - n
+            excess = rs.scheduled - n
             if excess > 0:
-                self._unbind(obj, excess)
+                self._unbind(rs, excess)
                 self.capacity_changed()
                 self.request_pass()
-            if obj.scheduled >= n:
-                self._dequeue(obj)
+            if rs.scheduled >= n:
+                self._dequeue(rs)
 
-    def _unbind(self, obj: ObjectState, k: int) -> None:
-        """Remove k bound replicas: newest starting ones first, then Ready ones."""
-        pool, req, placed = self.pool, obj.request, obj.placed
-        for b in reversed(obj.batches):
-            for i in sorted(b.nodes, reverse=True):
-                x = min(k, b.nodes[i])
-                if x == 0:
+    def _unbind(self, rs: ReplicaSet, k: int) -> None:
+        """Remove k bound pods: the newest starting ones first, then the newest Ready ones not
+        yet available, then available ones."""
+        pool, req, placed = self.pool, rs.request, rs.placed
+        for ready in (False, True):
+            for b in reversed(rs.batches):
+                if b.ready != ready:
                     continue
-                b.nodes[i] -= x
-                if not b.nodes[i]:  # an emptied node leaves the batch, as it leaves `placed`
-                    del b.nodes[i]
-                b.n -= x
-                placed[i] -= x
-                pool.release(i, req, x)
-                k -= x
+                for i in sorted(b.nodes, reverse=True):
+                    x = min(k, b.nodes[i])
+                    if x == 0:
+                        continue
+                    b.nodes[i] -= x
+                    if not b.nodes[i]:  # an emptied node leaves the batch, as it leaves `placed`
+                        del b.nodes[i]
+                    b.n -= x
+                    placed[i] -= x
+                    pool.release(i, req, x)
+                    if ready:
+                        rs.ready -= x
+                    k -= x
+                    if k == 0:
+                        break
                 if k == 0:
                     break
-            if k == 0:
-                break
-        obj.batches = [b for b in obj.batches if self._keep(b)]
+        rs.batches = [b for b in rs.batches if self._keep(b)]
         if k > 0:
-            starting: dict[int, int] = {}
-            for b in obj.batches:
+            held: dict[int, int] = {}
+            for b in rs.batches:
                 for i, x in b.nodes.items():
-                    starting[i] = starting.get(i, 0) + x
+                    held[i] = held.get(i, 0) + x
             gone = 0
             for i in sorted(placed, reverse=True):
-                x = min(k - gone, placed[i] - starting.get(i, 0))
+                x = min(k - gone, placed[i] - held.get(i, 0))
                 if x > 0:
                     placed[i] -= x
                     pool.release(i, req, x)
@@ -233,62 +275,89 @@ class Workloads:
                 if gone == k:
                     break
             if not self.stopped:
-                self._set_ready(obj, obj.ready - gone)
+                rs.ready -= gone
+                rs.available -= gone
         for i in [i for i, x in placed.items() if x == 0]:
             del placed[i]
-        obj.scheduled = sum(placed.values())
+        rs.scheduled = sum(placed.values())
 
     @staticmethod
-    def _keep(b: _Batch) -> bool:
+    def _keep(b: Batch) -> bool:
         if b.n > 0:
             return True
         b.alive = False
         return False
 
-    def _enqueue(self, obj: ObjectState) -> None:
-        if (obj.desired or 0) <= obj.scheduled:
+    def _enqueue(self, rs: ReplicaSet) -> None:
+        if rs.want <= rs.scheduled:
             return
-        bucket = self.pending.get(obj.request)
+        bucket = self.pending.get(rs.request)
         if bucket:  # others asking the same are waiting: queue behind them
-            bucket[obj.key] = obj
+            bucket[rs.key] = rs
             return
-        if self.frozen or not self._bind(obj):
-            self.pending.setdefault(obj.request, {})[obj.key] = obj
+        if self.frozen or not self._bind(rs):
+            self.pending.setdefault(rs.request, {})[rs.key] = rs
 
-    def _dequeue(self, obj: ObjectState) -> None:
-        bucket = self.pending.get(obj.request)
-        if bucket is not None and bucket.pop(obj.key, None) is not None and not bucket:
-            del self.pending[obj.request]
+    def _dequeue(self, rs: ReplicaSet) -> None:
+        bucket = self.pending.get(rs.request)
+        if bucket is not None and bucket.pop(rs.key, None) is not None and not bucket:
+            del self.pending[rs.request]
 
-    def _bind(self, obj: ObjectState) -> bool:
-        """Bind as many Pending replicas of obj as fit; True when none is left Pending."""
-        want = (obj.desired or 0) - obj.scheduled
-        nodes = self.pool.bind(obj.request, want)
+    def _bind(self, rs: ReplicaSet) -> bool:
+        """Bind as many Pending pods of rs as fit; True when none is left Pending."""
+        want = rs.want - rs.scheduled
+        nodes = self.pool.bind(rs.request, want)
         if nodes:
             n = sum(nodes.values())
             for i, x in nodes.items():
-                obj.placed[i] = obj.placed.get(i, 0) + x
-            obj.scheduled += n
-            self._start(obj, nodes, n)
+                rs.placed[i] = rs.placed.get(i, 0) + x
+            rs.scheduled += n
+            self._start(rs, nodes, n)
             self.capacity_changed()
             want -= n
-            self._note_pending(obj)
-            self.watch.upsert(obj.observed())
+            self._note_pending(rs.obj)
+            self.watch.upsert(rs.obj.observed())
         return want <= 0
 
-    def _start(self, obj: ObjectState, nodes: dict[int, int], n: int) -> None:
-        b = _Batch(obj, nodes, n)
-        obj.batches.append(b)
+    def _start(self, rs: ReplicaSet, nodes: dict[int, int], n: int) -> None:
+        b = Batch(rs, nodes, n)
+        rs.batches.append(b)
         self.world.later(sample(self.settings.pod_startup, self._pods_rng), self._started, b)
 
-    def _started(self, b: _Batch) -> None:
+    def _started(self, b: Batch) -> None:
+        if not b.alive:
+            return
+        rs = b.rs
+        obj = rs.obj
+        rs.ready += b.n
+        wait = obj.strategy.min_ready_seconds if obj.strategy is not None else 0.0
+        if wait > 0:
+            b.ready = True
+            self.world.later(wait, self._available, b)
+        else:
+            b.alive = False
+            rs.batches.remove(b)
+            rs.available += b.n
+            if obj.rolling:
+                self._roll(obj)
+                self._note_pending(obj)
+        self._sync(obj)
+        self.watch.upsert(obj.observed())
+
+    def _available(self, b: Batch) -> None:
+        """Pods Ready for `minReadySeconds` are available: a rollout may go on."""
         if not b.alive:
             return
         b.alive = False
-        obj = b.obj
-        obj.batches.remove(b)
-        self._set_ready(obj, obj.ready + b.n)
-        self.watch.upsert(obj.observed())
+        rs = b.rs
+        obj = rs.obj
+        rs.batches.remove(b)
+        rs.available += b.n
+        if obj.rolling:
+            self._roll(obj)
+            self._note_pending(obj)
+            self._sync(obj)
+            self.watch.upsert(obj.observed())
 
     def request_pass(self) -> None:
         now = self.world.env.now
@@ -310,9 +379,9 @@ class Workloads:
                 del self.pending[req]
 
     def _note_pending(self, obj: ObjectState) -> None:
-        """Record a `pending` row when the replicas of obj that have no node change (with the
+        """Record a `pending` row when the pods of obj that have no node change (with the
         scheduler's reason while any are left), and keep them for the observation."""
-        n = max(0, (obj.desired or 0) - obj.scheduled)
+        n = obj.unplaced
         reason = ""
         if n:
             if self.frozen:
@@ -326,7 +395,9 @@ class Workloads:
             self.world.env.now, "pending", self.cluster, obj.key, pending=n, reason=reason
         )
 
-    def _set_ready(self, obj: ObjectState, n: int) -> None:
+    def _sync(self, obj: ObjectState) -> None:
+        """Record a `ready` row when the Ready pods of obj (every ReplicaSet) changed."""
+        n = sum(rs.ready for rs in obj.sets)
         if n != obj.ready:
             obj.ready = n
             self.recorder.row(

@@ -45,6 +45,7 @@ from federation.core.model import (
 from federation.core.model import (
     ClusterAffinity as Affinity,
 )
+from federation.core.rollout import problems as rollout_problems
 from federation.traffic.spec import MultiClusterService
 
 
@@ -357,6 +358,8 @@ def workload(ctx: Ctx, d: Mapping[str, Any]) -> Workload:
     path = "" if kind in REPLICATED_KINDS else replica_path(d)
     if kind == "Deployment":
         replicas = spec.get("replicas", 1)
+        for where, message, value in rollout_problems(spec):
+            ctx.error(("spec", *where), f"{message}, got {show(value)}")
     elif kind == "Job":
         replicas = spec.get("completions", spec.get("parallelism", 1))
     elif path:

@@ -43,6 +43,22 @@ _POD_TEMPLATE = obj(
 )
 
 
+_INT_OR_PERCENT: dict[str, Any] = {
+    "type": ["integer", "string"],
+    "minimum": 0,
+    "pattern": "^[0-9]+%$",
+}
+_STRATEGY = obj(
+    {
+        "type": {"enum": ["RollingUpdate", "Recreate"]},
+        "rollingUpdate": obj(
+            {"maxSurge": _INT_OR_PERCENT, "maxUnavailable": _INT_OR_PERCENT}, closed=False
+        ),
+    },
+    closed=False,
+)
+
+
 def _native(kind: str, props: dict[str, Any]) -> dict[str, Any]:
     return obj({**head(kind, "NativeMeta"), **props}, ("apiVersion", "kind", "metadata"))
 
@@ -79,7 +95,15 @@ NATIVE_KINDS = {
     "Deployment": _native(
         "Deployment",
         {
-            "spec": obj({"replicas": COUNT, "template": _POD_TEMPLATE}, closed=False),
+            "spec": obj(
+                {
+                    "replicas": COUNT,
+                    "template": _POD_TEMPLATE,
+                    "minReadySeconds": COUNT,
+                    "strategy": _STRATEGY,
+                },
+                closed=False,
+            ),
             "status": _OBJECT,
         },
     ),

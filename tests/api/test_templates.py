@@ -83,3 +83,46 @@ def test_mistakes_are_errors(bad: str, message: str) -> None:
         load_text(DOCS.replace(bad, message), "k.yaml")
     (e,) = info.value.errors
     assert ("must be one of" in e and "DaemonSet" in e) or "must point at a replica count" in e
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 4
+  strategy: STRATEGY
+  template: {spec: {containers: [{name: web, image: nginx}]}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("strategy", "error"),
+    [
+        (
+            "{rollingUpdate: {maxSurge: 0, maxUnavailable: 0%}}",
+            "t.yaml: spec.strategy.rollingUpdate: maxSurge and maxUnavailable must not both be 0"
+            ' (the rollout could never start), got {"maxSurge": 0, "maxUnavailable": "0%"}'
+            " (line 6, Deployment shop/web)",
+        ),
+        (
+            "{rollingUpdate: {maxUnavailable: 120%}}",
+            "t.yaml: spec.strategy.rollingUpdate.maxUnavailable: must not be more than 100%,"
+            " got '120%' (line 6, Deployment shop/web)",
+        ),
+        (
+            "{type: Recreate, rollingUpdate: {maxSurge: 1}}",
+            "t.yaml: spec.strategy.rollingUpdate: must not be set with type Recreate,"
+            ' got {"maxSurge": 1} (line 6, Deployment shop/web)',
+        ),
+    ],
+)
+def test_a_strategy_the_api_server_refuses_is_an_error(strategy: str, error: str) -> None:
+    with pytest.raises(LoadError) as info:
+        load_text(DEPLOYMENT.replace("STRATEGY", strategy), "t.yaml")
+    assert info.value.errors == [error]
+
+
+def test_a_strategy_kubernetes_accepts_loads() -> None:
+    for strategy in ("{type: Recreate}", "{rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}"):
+        load_text(DEPLOYMENT.replace("STRATEGY", strategy), "t.yaml")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from federation.api.scenario import Distribution, Link, SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import Cluster, Resources
@@ -76,6 +78,27 @@ class Bench:
 
 def apply(cluster: str, key: str, replicas: int | None, digest: str = "h1") -> Apply:
     return Apply(cluster, key, {}, digest, "test", replicas)
+
+
+def deploy(
+    cluster: str,
+    key: str,
+    replicas: int,
+    image: str = "web:1",
+    strategy: dict[str, Any] | None = None,
+    min_ready: float = 0,
+) -> Apply:
+    """A Deployment with a pod template (its image) and a strategy: a changed image rolls."""
+    spec: dict[str, Any] = {
+        "replicas": replicas,
+        "template": {"spec": {"containers": [{"name": "c", "image": image}]}},
+    }
+    if strategy is not None:
+        spec["strategy"] = strategy
+    if min_ready:
+        spec["minReadySeconds"] = min_ready
+    manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "spec": spec}
+    return Apply(cluster, key, manifest, f"{image}/{replicas}", "test", replicas)
 
 
 def delete(cluster: str, key: str) -> Delete:

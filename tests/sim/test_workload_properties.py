@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from federation.core.model import Resources
 from sim.member import Member
-from tests.sim.harness import Bench, apply, delete
+from tests.sim.harness import Bench, apply, delete, deploy
 
 KEYS = ("Deployment/d/a", "Deployment/d/b", "Deployment/d/c")
 REQUESTS = {
@@ -23,6 +23,10 @@ REQUESTS = {
 ops = st.lists(
     st.one_of(
         st.tuples(st.just("apply"), st.sampled_from(KEYS), st.integers(0, 8)),
+        # a Deployment with a pod template: a changed image rolls its pods over
+        st.tuples(
+            st.just("deploy"), st.sampled_from(KEYS), st.integers(0, 8), st.sampled_from("12")
+        ),
         st.tuples(st.just("delete"), st.sampled_from(KEYS)),
         st.tuples(st.just("run"), st.sampled_from([0.0, 0.5, 1.0, 2.5])),
         st.tuples(st.just("lose"), st.integers(1, 2)),
@@ -47,25 +51,32 @@ def check(m: Member, settled: bool) -> None:
     pool = m.pool
     used = [0.0] * len(pool.up)
     pods = [0] * len(pool.up)
-    for key, obj in w.objects.items():
-        assert obj.scheduled == sum(obj.placed.values())
-        assert 0 <= obj.scheduled <= (obj.desired or 0)
-        starting = 0
-        for b in obj.batches:
-            assert b.alive and b.n == sum(b.nodes.values()) > 0
-            starting += b.n
-        if w.stopped:
-            assert obj.ready == 0 and not obj.batches
-        else:
-            assert obj.ready + starting == obj.scheduled
-        for i, n in obj.placed.items():
-            assert pool.up[i] and n > 0
-            used[i] += n * obj.request.cpu
-            pods[i] += n
-        if (obj.desired or 0) > obj.scheduled:
-            assert key in w.pending.get(obj.request, {})  # nobody is forgotten
-            if settled and not w.frozen:
-                assert not fits_somewhere(m, obj.request)  # ... nor left waiting for room
+    for obj in w.objects.values():
+        assert (obj.sets and obj.sets[-1].want == (obj.desired or 0)) or len(obj.sets) > 1
+        for rs in obj.sets:
+            assert rs.scheduled == sum(rs.placed.values())
+            assert 0 <= rs.scheduled <= rs.want
+            starting = maturing = 0
+            for b in rs.batches:
+                assert b.alive and b.n == sum(b.nodes.values()) > 0
+                if b.ready:
+                    maturing += b.n
+                else:
+                    starting += b.n
+            if w.stopped:
+                assert rs.ready == rs.available == 0 and not rs.batches
+            else:
+                assert rs.ready + starting == rs.scheduled
+                assert rs.available == rs.ready - maturing
+            for i, n in rs.placed.items():
+                assert pool.up[i] and n > 0
+                used[i] += n * rs.request.cpu
+                pods[i] += n
+            if rs.want > rs.scheduled:
+                assert rs.key in w.pending.get(rs.request, {})  # nobody is forgotten
+                if settled and not w.frozen:
+                    assert not fits_somewhere(m, rs.request)  # ... nor left waiting for room
+        assert obj.ready == sum(rs.ready for rs in obj.sets)
     for i, up in enumerate(pool.up):
         if up:
             cpu, _, pod_cap = pool.allocatable[i]
@@ -86,6 +97,8 @@ def test_member_bookkeeping_holds_under_any_sequence(seq: list[tuple[Any, ...]])
         kind = op[0]
         if kind == "apply" and not (down or hung):
             m.apply(apply("a", op[1], op[2]))
+        elif kind == "deploy" and not (down or hung):
+            m.apply(deploy("a", op[1], op[2], image=f"web:{op[3]}", min_ready=0.5))
         elif kind == "delete" and not (down or hung):
             m.delete(delete("a", op[1]))
         elif kind == "run":
