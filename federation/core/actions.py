@@ -118,6 +118,9 @@ class WorkloadState:
     # the affinity group it was last scheduled with (Karmada's schedulerObservedAffinityName,
     # see federation.core.affinity_groups); None without ordered groups
     group: str | None = None
+    # cluster -> the replicas it asked of that cluster, where it holds room reserved: what
+    # the reservation is re-read against when members report replicas placed
+    asked: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def waiting(self) -> bool:
@@ -157,6 +160,7 @@ class FederationState:
                 pending_since=drop(ws.pending_since),
                 limits=drop(ws.limits),
                 reserved=drop(ws.reserved),
+                asked=drop(ws.asked),
             )
             for key, ws in self.workloads.items()
         }

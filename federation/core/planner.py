@@ -40,7 +40,7 @@ from federation.core.model import (
     Rescheduling,
     Resources,
 )
-from federation.core.workload_plan import plan_workload
+from federation.core.workload_plan import plan_workload, refresh_reservation
 
 # the control loop imports these from here
 __all__ = ["reconcile"]
@@ -183,11 +183,26 @@ def reconcile(
     heapq.heapify(queue)
     queued = set(keys)
     later = sorted(order.entry(k) for k in sensitive if k in desired.workloads)
+    # before anything reads the room: the reservations of the workloads looked at, re-read
+    # from this observation (replicas placed since leave them; a workload whose objects did
+    # not change is not looked at, and its reservation is as this observation would give it)
+    fresh: dict[str, WorkloadState] = {}
+    for key in sorted(k for k in keys if state.workloads.get(k, _NO_STATE).reserved):
+        w = desired.workloads.get(key)
+        if w is not None:
+            ws = refresh_reservation(ctx, w, state.workloads[key])
+            if ws is not state.workloads[key]:
+                fresh[key] = ws
+    if fresh:  # the room reserved changed before anyone was planned
+        for item in later:
+            if item[-1] not in queued:
+                queued.add(item[-1])
+                heapq.heappush(queue, item)
     while queue:
         here = heapq.heappop(queue)
         key = here[-1]
         w = desired.workloads.get(key)
-        ws = state.workloads.get(key, _NO_STATE)
+        ws = fresh.get(key) or state.workloads.get(key, _NO_STATE)
         if w is None:
             # removed from the desired state: delete every copy we can reach, reserve nothing
             for name, amount in ws.reserved.items():

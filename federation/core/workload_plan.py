@@ -4,7 +4,7 @@ status and remembered state (one workload of a reconcile pass, see `federation.c
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from federation.core.actions import (
     Action,
@@ -196,8 +196,9 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
         affinity,
     )
     # its in-flight replicas count as held (targets.divide_replicas) and their room stays
-    # reserved while it is planned; now its reservation is what this plan leaves in flight
-    reserved = _reservation(ctx, w, clusters)
+    # reserved while it is planned (re-read from this observation before the pass, see
+    # `refresh_reservation`); now its reservation is what this plan leaves in flight
+    reserved, asked = _reservation(ctx, w, clusters)
     for name, amount in ws.reserved.items():
         ctx.reserve(name, Resources() - amount)
     for name, amount in reserved.items():
@@ -212,6 +213,7 @@ def plan_workload(ctx: Context, w: Workload, ws: WorkloadState) -> Outcome:
         reserved,
         progress,
         group,
+        asked,
     )
     wakeup = min(drain.wakeups) if drain.wakeups else None
     return Outcome(actions, status, new_state, drain.events, wakeup)
@@ -257,25 +259,50 @@ def _migrate(
 
 def _reservation(
     ctx: Context, w: Workload, clusters: Mapping[str, ClusterStatus]
-) -> dict[str, Resources]:
+) -> tuple[dict[str, Resources], dict[str, int]]:
     """The room `w` holds reserved: on each cluster it asks replicas of, those not on a node
     (asked minus scheduled, as observed: on their way, or Pending until the rescheduling
-    threshold moves them), times its request."""
+    threshold moves them), times its request; and what it asked where it holds some."""
+    asked = {name: cs.desired for name, cs in clusters.items() if cs.desired}
+    reserved = _unplaced(ctx, w, asked)
+    return reserved, {name: asked[name] for name in reserved}
+
+
+def _unplaced(ctx: Context, w: Workload, asked: Mapping[str, int]) -> dict[str, Resources]:
+    """The room the replicas `asked` of each cluster that members do not report on a node
+    take (none where a member does not tell what it placed)."""
     out: dict[str, Resources] = {}
     if not w.divisible or w.request == _NO_REQUEST:
         return out
-    for name, cs in clusters.items():
-        if not cs.desired:
-            continue
+    for name, n in asked.items():
         obj = ctx.object(name, w.key)
         placed = 0
         if obj is not None:
             if obj.scheduled is None:
                 continue  # this member does not tell: no reservation
             placed = obj.scheduled  # Pending ones keep their claim until they are moved
-        if cs.desired > placed:
-            out[name] = w.request.scaled(cs.desired - placed)
+        if n > placed:
+            out[name] = w.request.scaled(n - placed)
     return out
+
+
+def refresh_reservation(ctx: Context, w: Workload, ws: WorkloadState) -> WorkloadState:
+    """`ws` with its reservation re-read from this observation, `ctx`'s adjusted: what it
+    asked against what members now report placed. Replicas placed since the reservation was
+    taken are out of their cluster's observed free room already; keeping their room reserved
+    until `w` is planned again would take it twice from whatever reads it before."""
+    if not ws.reserved:
+        return ws
+    kept = {c: a for c, a in ws.reserved.items() if c not in ws.asked}  # nothing to re-read
+    reserved = {**kept, **_unplaced(ctx, w, ws.asked)}
+    if reserved == ws.reserved:
+        return ws
+    for name, amount in ws.reserved.items():
+        ctx.reserve(name, Resources() - amount)
+    for name, amount in reserved.items():
+        ctx.reserve(name, amount)
+    asked = {c: n for c, n in ws.asked.items() if c in reserved}
+    return replace(ws, reserved=reserved, asked=asked)
 
 
 def _effective(ctx: Context, w: Workload, targets: Mapping[str, int]) -> dict[str, int]:

@@ -139,7 +139,6 @@ def test_all_groups_too_small_keeps_the_running_replicas() -> None:
     # (a 4-3, b 3-3) and g2 for 10 < 12: Karmada keeps the previous result, 6 unschedulable
     w = world({"a": 4, "b": 3, "c": 5, "d": 5}, 6)
     w.probe_all(0.0)
-    w.step(0.5)  # the room the first plan reserved is released once its replicas are placed
     assert w.replicas() == {"a": 3, "b": 3}
     w.desired = w.desired.with_workloads([deployment("web", 12)])
     st_ = w.step(1.0).workloads[WEB]
@@ -154,7 +153,6 @@ def test_a_scale_up_beyond_the_group_moves_the_whole_workload_to_the_next() -> N
     # (which one gets 5 is the workload UID's tie-break)
     w = world({"a": 4, "b": 3, "c": 10, "d": 10}, 6)
     w.probe_all(0.0)
-    w.step(0.5)
     w.desired = w.desired.with_workloads([deployment("web", 9)])
     st_ = w.step(1.0).workloads[WEB]
     assert set(st_.assignment) == {"c", "d"} and sorted(st_.assignment.values()) == [4, 5]

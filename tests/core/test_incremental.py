@@ -53,13 +53,18 @@ class IncrementalWorld(World):
     observed objects changed, whose wake-up is due, that a cluster whose reachability flipped
     touches, or (inside the core) that a health change touches."""
 
-    def __init__(self, desired: DesiredState) -> None:
+    def __init__(self, desired: DesiredState, room: bool = False) -> None:
         super().__init__(desired)
         self.seen: dict[str, dict[str, object]] = {}
         self.reachable: dict[str, bool] = {}
         self.wakeups: dict[str, float] = {}
         self.pending: set[str] = set()  # keys whose documents changed
         self.first = True
+        # with `room`, as the control loop does for workloads room decided (`bound`): they are
+        # `sensitive`, and reconciled when a member's free room or the room reserved changes
+        self.room = room
+        self.bound: set[str] = set()
+        self.free: dict[str, object] = {}
 
     def update_desired(self, desired: DesiredState, changed: set[str]) -> None:
         self.desired = desired
@@ -76,6 +81,11 @@ class IncrementalWorld(World):
                 dirty |= touching(self.desired, self.state, c, o.objects)
         self.seen = {c: dict(o.objects) for c, o in obs.clusters.items()}
         self.reachable = {c: o.reachable for c, o in obs.clusters.items()}
+        if self.room:
+            free = {c: o.free for c, o in obs.clusters.items()}
+            if free != self.free:
+                dirty |= self.bound
+            self.free = free
         plan = reconcile(
             self.desired,
             obs,
@@ -83,8 +93,14 @@ class IncrementalWorld(World):
             now,
             thresholds=TH,
             dirty=None if self.first else dirty,
+            sensitive=self.bound if self.room else (),
         )
         self.first = False
+        if self.room:
+            self.bound |= {k for k, s in plan.workloads.items() if s.capacity_bound}
+            self.bound -= {k for k, s in plan.workloads.items() if not s.capacity_bound}
+            if plan.state.reserved != self.state.reserved:
+                self.pending |= self.bound
         for k in dirty:
             self.wakeups.pop(k, None)
         self.wakeups.update(plan.wakeups)
@@ -209,7 +225,7 @@ def test_incremental_equals_full_with_ordered_groups_and_little_room(
         for c, n in zip(clusters(*NAMES), cpu, strict=True)
     ]
     d = DesiredState.build(small, policies, [], wl)
-    full, inc = World(d), IncrementalWorld(d)
+    full, inc = World(d), IncrementalWorld(d, room=True)
     for t in range(0, 60):
         now = float(t)
         for w in (full, inc):
