@@ -88,7 +88,9 @@ class _Session:
         self.warnings: list[Problem] = []
         self.parsed: dict[str, list[SourceDoc]] = {}  # real path -> documents
         self.files: list[str] = []
-        self.records: dict[int, Record | None] = {}
+        # id(doc) -> (doc, its record): the doc is held so that its id is never reused by
+        # another document while the session lives (an inline document is a temporary)
+        self.records: dict[int, tuple[SourceDoc, Record | None]] = {}
 
     def ctx(self, doc: SourceDoc, blocked: Sequence[Path] = ()) -> Ctx:
         return Ctx(doc, self.problems, blocked, self.warnings)
@@ -174,8 +176,8 @@ class _Session:
             convert = CONVERTERS.get(kind) if isinstance(kind, str) else None
             if convert is None:
                 convert = records.workload if isinstance(kind, str) else _no_record
-            self.records[key] = self.convert(doc, lambda ctx: convert(ctx, doc.data))
-        return self.records[key]
+            self.records[key] = (doc, self.convert(doc, lambda ctx: convert(ctx, doc.data)))
+        return self.records[key][1]
 
 
 def _type_name(value: Any) -> str:

@@ -254,3 +254,21 @@ def test_a_migration_waits_out_clients_even_with_a_zero_ttl() -> None:
     steers = [r for r in execute(load_scenario(path, settings=zero), "sim", plots=False).rows
               if r.kind == "steer" and r.fields.get("name") == "move"]  # fmt: skip
     assert any(r.fields.get("wait") == 1.0 for r in steers)
+
+
+def test_each_apply_carries_its_own_document() -> None:
+    # inline documents are converted to records one after another from temporaries; a cache
+    # keyed by a freed temporary's id once handed one `apply` the record of another
+    names = [f"w{i}" for i in range(8)]
+    timeline = "\n".join(
+        f"  - {{name: new-{n}, at: {10 + i}, operation: apply, document: "
+        f"{{apiVersion: apps/v1, kind: Deployment, metadata: {{name: {n}, namespace: shop}},"
+        f" spec: {{replicas: {i + 1}, selector: {{matchLabels: {{app: {n}}}}}, template:"
+        f" {{metadata: {{labels: {{app: {n}}}}}, spec: {{containers: [{{name: c, image: i}}]}}}}}}"
+        "}}"
+        for i, n in enumerate(names)
+    )
+    for _ in range(5):
+        ops = load(_spec(timeline), DOCS).operations
+        got = [(op.name, op.document.name, op.document.replicas) for op in ops]
+        assert got == [(f"new-{n}", n, i + 1) for i, n in enumerate(names)]
