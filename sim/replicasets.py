@@ -97,6 +97,17 @@ class ObjectState:
         self.sets.append(rs)
         return rs
 
+    def use_template(self, template: str) -> None:
+        """A Deployment's pod template changed: its pods roll over to the ReplicaSet of the new
+        template, made last (an old one of the same template becomes the new one again, as on
+        a rollback)."""
+        same = next((rs for rs in self.sets if rs.template == template), None)
+        if same is not None:
+            self.sets.remove(same)
+            self.sets.append(same)
+        else:
+            self.new_set(template)
+
     @property
     def scheduled(self) -> int:
         return sum(s.scheduled for s in self.sets)
