@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -341,10 +342,8 @@ def test_divide_bad_arguments_exit_2(argv, err, capsys):
 
 def test_plan_header_keeps_a_long_path_on_one_line(tmp_path, capsys):
     deep = tmp_path / ("a-rather-long-directory-name-" * 3) / "[team]"
-    deep.mkdir(parents=True)
-    src = EXAMPLES / "location-affinity" / "strictly-coupled.yaml"
+    shutil.copytree(EXAMPLES / "location-affinity", deep)
     path = deep / "strictly-coupled.yaml"
-    path.write_text(src.read_text())
     assert main(["plan", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"== strictly-coupled ({path})\n")
