@@ -335,7 +335,9 @@ def render_text(plans: Sequence[WhatIf], *, width: int = 100) -> str:
         if i:
             console.print()
         title = p.name or "documents"
-        console.print(f"== {title}" + (f" ({p.source})" if p.source else ""))
+        # a long path stays on the header's line; a path is text, never markup
+        header = f"== {title}" + (f" ({p.source})" if p.source else "")
+        console.print(header, soft_wrap=True, markup=False)
         if not p.workloads:
             console.print("no workloads")
         for w in p.workloads:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -337,3 +338,12 @@ def test_divide_table(capsys):
 def test_divide_bad_arguments_exit_2(argv, err, capsys):
     assert main(["divide", *argv]) == 2
     assert capsys.readouterr().err == err
+
+
+def test_plan_header_keeps_a_long_path_on_one_line(tmp_path, capsys):
+    deep = tmp_path / ("a-rather-long-directory-name-" * 3) / "[team]"
+    shutil.copytree(EXAMPLES / "location-affinity", deep)
+    path = deep / "strictly-coupled.yaml"
+    assert main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"== strictly-coupled ({path})\n")

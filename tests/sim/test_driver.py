@@ -74,7 +74,7 @@ def test_outage_with_failback_comes_back() -> None:
 
 def probe_time(k: int) -> float:
     """When the control loop sends its k-th probe (from 0): a fixed rate a quarter period
-    off the whole seconds (federation.runtime)."""
+    off the whole seconds (federation.probe_schedule)."""
     period = scenario().health.probe_period
     return period / 4 + k * period
 
