@@ -1,7 +1,7 @@
 """The nodes of one member cluster: per-node free capacity and first-fit binding of replicas.
 
 A cluster's declared capacity is split evenly over its nodes (pods: the remainder goes to the
-first nodes). A replica asks for its workload's request (cpu, memory, one pod) on ONE node;
+first nodes). A replica asks for its ReplicaSet's request (cpu, memory, one pod) on ONE node;
 binding is first-fit in node order, a batch at a time (the cost is per node visited, not per
 replica). Two conventions for under-specified clusters:
 

@@ -45,11 +45,13 @@ class ReplicaSet:
         "want",
     )
 
-    def __init__(self, obj: ObjectState, key: str, template: str | None) -> None:
+    def __init__(
+        self, obj: ObjectState, key: str, template: str | None, request: Resources
+    ) -> None:
         self.obj = obj
         self.key = key  # unique among the member's ReplicaSets (the Pending queue's key)
         self.template = template  # fingerprint of the pod template (None: not known)
-        self.request = obj.request
+        self.request = request  # what each of its pods asks (the request of its template)
         self.want = 0
         self.scheduled = 0  # == sum(placed.values())
         self.placed: dict[int, int] = {}  # node -> pods bound there (starting or Ready)
@@ -72,15 +74,13 @@ class ObjectState:
         "pending",
         "pending_reason",
         "ready",
-        "request",
         "revisions",
         "sets",
         "strategy",
     )
 
-    def __init__(self, key: str, request: Resources) -> None:
+    def __init__(self, key: str) -> None:
         self.key = key
-        self.request = request
         self.hash = ""
         self.desired: int | None = None  # None: an object without pods
         self.ready = 0  # Ready pods of every ReplicaSet, as last recorded
@@ -90,23 +90,24 @@ class ObjectState:
         self.pending = 0  # pods that found no node (as last recorded)
         self.pending_reason = ""
 
-    def new_set(self, template: str | None) -> ReplicaSet:
+    def new_set(self, template: str | None, request: Resources) -> ReplicaSet:
         key = self.key if not self.revisions else f"{self.key}#{self.revisions}"
         self.revisions += 1
-        rs = ReplicaSet(self, key, template)
+        rs = ReplicaSet(self, key, template, request)
         self.sets.append(rs)
         return rs
 
-    def use_template(self, template: str) -> None:
+    def use_template(self, template: str, request: Resources) -> None:
         """A Deployment's pod template changed: its pods roll over to the ReplicaSet of the new
-        template, made last (an old one of the same template becomes the new one again, as on
-        a rollback)."""
+        template, made last, whose pods ask `request` (what the new template asks; the old
+        ReplicaSets keep theirs). An old one of the same template becomes the new one again,
+        as on a rollback."""
         same = next((rs for rs in self.sets if rs.template == template), None)
         if same is not None:
             self.sets.remove(same)
             self.sets.append(same)
         else:
-            self.new_set(template)
+            self.new_set(template, request)
 
     @property
     def scheduled(self) -> int:
@@ -124,6 +125,11 @@ class ObjectState:
             for i, n in s.placed.items():
                 out[i] = out.get(i, 0) + n
         return out
+
+    @property
+    def pending_request(self) -> Resources | None:
+        """What a Pending pod asks: the newest ReplicaSet with pods that found no node."""
+        return next((rs.request for rs in reversed(self.sets) if rs.unplaced), None)
 
     @property
     def rolling(self) -> bool:

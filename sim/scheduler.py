@@ -4,7 +4,8 @@ Pods are bound first-fit (`sim.nodes`) as soon as a ReplicaSet asks for them; th
 nowhere are Pending and wait in a queue, by ReplicaSet, bucketed by request. Freed capacity
 wakes the queue (`request_pass`: one pass per instant). While the member's API server does not
 serve (`frozen`) nothing is bound. The pods of an object that found no node go to a `pending`
-timeline row with the scheduler's reason.
+timeline row with the scheduler's reason (for the request of the newest ReplicaSet with Pending
+pods). Each ReplicaSet's pods ask the request of its own template.
 """
 
 from __future__ import annotations
@@ -92,11 +93,12 @@ class Scheduler:
         scheduler's reason while any are left), and keep them for the observation."""
         n = obj.unplaced
         reason = ""
-        if n:
+        request = obj.pending_request
+        if request is not None:
             if self.frozen:
                 reason = "the member's API server is not serving; nothing is scheduled"
             else:
-                reason = self.pool.why_unschedulable(obj.request)
+                reason = self.pool.why_unschedulable(request)
         if n == obj.pending and (reason == obj.pending_reason or not n):
             return
         obj.pending, obj.pending_reason = n, reason

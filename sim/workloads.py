@@ -5,8 +5,10 @@ Per object (one per workload the federation applied here, `sim.replicasets`):
 
 * `desired` replicas (from `Apply.replicas`; an object the core copies whole has a None count
   and no pods) and the `hash` of what was applied;
-* its pods in ReplicaSets, one per pod template: a Deployment whose pod template changes (an
-  image, say; not a replica count) rolls its pods over to a new ReplicaSet by its
+* its pods in ReplicaSets, one per pod template, each asking what its own template asks
+  (`federation.api.pods`; a manifest without a pod template asks the workload's request as
+  the federation computed it): a Deployment whose pod template changes (an image or a
+  request, say; not a replica count) rolls its pods over to a new ReplicaSet by its
   `spec.strategy` (`federation.core.rollout`: RollingUpdate within maxSurge / maxUnavailable,
   or Recreate), acting whenever pods become available (`minReadySeconds` after Ready). Other
   kinds keep their pods through a template change (only the hash changes);
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from federation.api.pods import template_request
 from federation.api.scenario import SimSettings
 from federation.core.actions import Apply, Delete
 from federation.core.model import ObservedObject, Resources
@@ -75,6 +78,7 @@ class Workloads:
         self.pool = pool
         self.watch = watch
         self.recorder = recorder
+        # workload key -> request the federation computed (for a manifest without pod template)
         self.requests = requests
         self.objects: dict[str, ObjectState] = {}
         self.scheduler = Scheduler(world, cluster, pool, recorder, self._bound)
@@ -112,22 +116,28 @@ class Workloads:
     def apply(self, action: Apply) -> None:
         obj = self.objects.get(action.key)
         if obj is None:
-            obj = self.objects[action.key] = ObjectState(
-                action.key, self.requests.get(action.key, DEFAULT_REQUEST)
-            )
+            obj = self.objects[action.key] = ObjectState(action.key)
         obj.hash = action.hash
         # a count on the action means replicas, whatever the kind (a StatefulSet, a custom
         # kind with a replica path): the core sends none for what it copies whole
         if action.replicas is not None:
             template, obj.strategy = pod_template(action.manifest)
             if not obj.sets:
-                obj.new_set(template)
+                obj.new_set(template, self._request(action))
             elif template is not None and template != obj.sets[-1].template:
-                obj.use_template(template)
+                obj.use_template(template, self._request(action))
             obj.desired = action.replicas
             self._roll(obj)
             self.scheduler.note_pending(obj)
         self.watch.upsert(obj.observed())
+
+    def _request(self, action: Apply) -> Resources:
+        """What each pod of the applied manifest asks: its pod template's request; a manifest
+        without a pod template asks what the federation computed for the workload."""
+        request = template_request(action.manifest)
+        if request is None:
+            request = self.requests.get(action.key, DEFAULT_REQUEST)
+        return request
 
     def delete(self, action: Delete) -> None:
         obj = self.objects.get(action.key)

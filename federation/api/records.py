@@ -27,6 +27,7 @@ from federation.api.limits import (
     MIN_PERIOD,
     PODS_PER_NODE,
 )
+from federation.api.pods import pod_request
 from federation.api.quantity import QuantityError, parse_quantity
 from federation.api.source import SourceDoc, describe, namespace_of
 from federation.autoscaling.spec import CronFederatedHPA, FederatedHPA
@@ -273,35 +274,8 @@ def cluster(ctx: Ctx, d: Mapping[str, Any]) -> Cluster:
 
 
 def _pod_request(ctx: Ctx, spec_path: Path, spec: Mapping[str, Any]) -> Resources:
-    """Kubernetes' effective pod request: max(sum over containers, any one init container);
-    a container with limits but no requests requests its limits."""
-    template = spec.get("template", {})
-    pod = template.get("spec", {}) if isinstance(template, Mapping) else {}
-    if not isinstance(pod, Mapping):
-        return Resources(pods=1)
-
-    def one(path: Path, c: Any) -> tuple[float, float]:
-        res = c.get("resources", {}) if isinstance(c, Mapping) else {}
-        res = res if isinstance(res, Mapping) else {}
-        req, lim = res.get("requests") or {}, res.get("limits") or {}
-        out = []
-        for r in ("cpu", "memory"):
-            if r in req:
-                out.append(quantity(ctx, (*path, "resources", "requests", r), req[r]))
-            elif r in lim:
-                out.append(quantity(ctx, (*path, "resources", "limits", r), lim[r]))
-            else:
-                out.append(0.0)
-        return out[0], out[1]
-
-    base = (*spec_path, "template", "spec")
-    main = [one((*base, "containers", i), c) for i, c in enumerate(pod.get("containers", ()))]
-    init = [
-        one((*base, "initContainers", i), c) for i, c in enumerate(pod.get("initContainers", ()))
-    ]
-    cpu = max([sum(c for c, _ in main), *(c for c, _ in init)])
-    memory = max([sum(m for _, m in main), *(m for _, m in init)])
-    return Resources(cpu, memory, 1)
+    """The effective pod request (`federation.api.pods`), a bad quantity reported at its path."""
+    return pod_request(spec, lambda path, value: quantity(ctx, path, value), spec_path)
 
 
 def replica_path(d: Mapping[str, Any]) -> str:

@@ -104,3 +104,27 @@ def test_a_replica_count_change_rolls_nothing() -> None:
     assert out.summary["workloads"][KEY]["unavailable_replica_seconds"] == pytest.approx(
         2 * STARTUP, abs=0.05
     )
+
+
+def big(replicas: int, cpu: str) -> str:
+    return web("big:1", replicas).replace("name: web", "name: big").replace("500m", cpu)
+
+
+def test_a_workload_an_apply_adds_asks_what_its_template_asks() -> None:
+    # one node of 4 cpu; web's 4 pods of 500m leave 2 cpu; at 30 s an apply adds shop/big, 3
+    # pods of 1 cpu: 2 fit, the third is Pending with the scheduler's reason (not 3 pods of
+    # the default request, which asks no cpu and fits anywhere)
+    out = run(spec(big(3, '"1"')), [cluster("a", "eu", cpu=4, nodes=1), POLICY, web("app:1")])
+    key = "Deployment/shop/big"
+    (write,) = rows(out, "apply", workload=key)
+    (pend,) = rows(out, "pending", workload=key)
+    assert [(r.t - write.t, r.fields["ready"]) for r in rows(out, "ready", workload=key)] == [
+        (pytest.approx(0.01 + STARTUP), 2)  # the API's 10 ms, then a start-up
+    ]
+    assert (pend.t - write.t, pend.fields["pending"]) == (pytest.approx(0.01), 1)
+    assert pend.fields["reason"] == (
+        "0/1 nodes are available: 1 Insufficient cpu (no node with 1 CPU free; most free 0)"
+    )
+    # Pending from the member's write (30.01 s) to the end (60 s)
+    summary = out.summary["workloads"][key]
+    assert summary["pending_replica_seconds"] == pytest.approx(60 - 30.01, abs=1e-6)

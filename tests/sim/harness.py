@@ -87,18 +87,18 @@ def deploy(
     image: str = "web:1",
     strategy: dict[str, Any] | None = None,
     min_ready: float = 0,
+    cpu: float = 1.0,
 ) -> Apply:
-    """A Deployment with a pod template (its image) and a strategy: a changed image rolls."""
-    spec: dict[str, Any] = {
-        "replicas": replicas,
-        "template": {"spec": {"containers": [{"name": "c", "image": image}]}},
-    }
+    """A Deployment with a pod template (its image, its pods asking `cpu`) and a strategy: a
+    changed image or request rolls."""
+    container = {"name": "c", "image": image, "resources": {"requests": {"cpu": f"{cpu:g}"}}}
+    spec: dict[str, Any] = {"replicas": replicas, "template": {"spec": {"containers": [container]}}}
     if strategy is not None:
         spec["strategy"] = strategy
     if min_ready:
         spec["minReadySeconds"] = min_ready
     manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "spec": spec}
-    return Apply(cluster, key, manifest, f"{image}/{replicas}", "test", replicas)
+    return Apply(cluster, key, manifest, f"{image}/{cpu:g}/{replicas}", "test", replicas)
 
 
 def delete(cluster: str, key: str) -> Delete:

@@ -20,7 +20,7 @@ CPU1 = Resources(1.0, 0.0, 1)
 
 
 def bench(**kw: Any) -> Bench:
-    return Bench("a", requests={A: CPU1}, **kw)
+    return Bench("a", **kw)  # the pods ask what their template asks: 1 cpu (`deploy`)
 
 
 def pods(m: Member) -> int:
@@ -163,9 +163,7 @@ def test_any_rolling_update_keeps_its_bounds_and_ends_on_the_new_template(
         pod_startup=Distribution("uniform", low=0.5, high=3.0),
         link=SETTINGS.link,
     )
-    b = Bench(
-        "a", requests={A: CPU1}, capacity=Resources(64.0, 0.0, 220), settings=varied, seed=seed
-    )
+    b = Bench("a", capacity=Resources(64.0, 0.0, 220), settings=varied, seed=seed)
     m = b.member()
     m.apply(deploy("a", A, replicas, strategy=strategy, min_ready=min_ready))
     b.run(10.0)
@@ -179,3 +177,95 @@ def test_any_rolling_update_keeps_its_bounds_and_ends_on_the_new_template(
     (rs,) = m.objects[A].sets
     assert rs.ready == rs.want == replicas and m.ready(A) == replicas
     assert rs.template == m.objects[A].sets[-1].template
+
+
+# ---------------------------------------------------------------- a template asking more
+
+
+def big_pods(strategy: dict[str, Any]) -> tuple[Bench, Member, float]:
+    """One node of 4 cpu running 3 pods of 1 cpu (1 cpu free), then the same Deployment with a
+    template asking 2 cpu: its new ReplicaSet's pods ask 2 cpu, the old one's keep 1."""
+    b = bench(capacity=Resources(4.0, 0.0, 110), nodes=1)
+    m = settled(b, 3, strategy=strategy)
+    assert m.pool.free() == Resources(1.0, 0.0, 107)
+    t0 = b.env.now
+    m.apply(deploy("a", A, 3, strategy=strategy, cpu=2.0))
+    old, new = m.objects[A].sets
+    assert old.request == CPU1 and new.request == Resources(2.0, 0.0, 1)
+    return b, m, t0
+
+
+def last_free(b: Bench) -> Resources | None:
+    """The free room the member last reported to the federation."""
+    return [d.free for _, d in b.deltas if d.free is not None][-1]
+
+
+REASON = "0/1 nodes are available: 1 Insufficient cpu (no node with 2 CPU free; most free 1)"
+
+
+def test_a_surge_pod_asking_more_than_is_free_stalls_the_rollout() -> None:
+    # maxSurge 1, maxUnavailable 0: the controller adds one new pod (3 + 1 <= 3 + surge) and
+    # may remove no old one until it is available; it asks 2 cpu, 1 is free: Pending for good
+    strategy = {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    b, m, t0 = big_pods(strategy)
+    b.run(t0 + 60)
+    old, new = m.objects[A].sets
+    assert (old.want, old.scheduled, new.want, new.scheduled) == (3, 3, 1, 0)
+    assert m.ready(A) == 3 and m.pending_replicas(A) == 1
+    assert [r for r in b.ready_rows(key=A) if r[0] >= t0] == []  # Ready stays 3
+    pend = [r for r in b.recorder.rows if r.kind == "pending" and r.workload == A]
+    assert [(r.t, r.fields["pending"], r.fields["reason"]) for r in pend] == [(t0, 1, REASON)]
+    assert m.pool.free() == last_free(b) == Resources(1.0, 0.0, 107)  # the old pods' 3 cpu
+
+
+def test_a_rollout_to_bigger_pods_with_max_unavailable_1_goes_as_far_as_the_room() -> None:
+    # maxSurge 1, maxUnavailable 1 (at least 2 available):
+    # t0: new 0 -> 1 (surge), one old pod goes (3 available - 2), new -> 2 (3 + 1 pods): the
+    #     freed cpu makes 2 free, one new pod (2 cpu) binds, the other is Pending; Ready 2
+    # t0 + start-up: that pod is available (3 available): one more old pod goes, new -> 3;
+    #     1 cpu free, the 2 other new pods are Pending. Now 2 are available (1 old, 1 new) and
+    #     2 must be: the last old pod stays, and the rollout stops there for want of room
+    #     (the 3 new pods would need 6 of the 4 cpu)
+    strategy = {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}
+    b, m, t0 = big_pods(strategy)
+    old, new = m.objects[A].sets
+    assert (old.want, old.scheduled, new.want, new.scheduled) == (2, 2, 2, 1)
+    assert m.ready(A) == 2 and m.pool.free() == Resources(0.0, 0.0, 107)
+    b.run(t0 + STARTUP + 0.01)
+    assert (old.want, old.scheduled, new.want, new.scheduled) == (1, 1, 3, 1)
+    assert m.ready(A) == 2 and m.pending_replicas(A) == 2
+    b.run(t0 + 60)
+    assert m.objects[A].sets == [old, new] and (old.ready, new.ready) == (1, 1)
+    assert m.pool.free() == last_free(b) == Resources(1.0, 0.0, 108)  # 1 + 2 cpu used
+    assert [r for r in b.ready_rows(key=A) if r[0] >= t0] == [(t0, 2)]
+    pend = [r for r in b.recorder.rows if r.kind == "pending" and r.workload == A]
+    assert [(r.t, r.fields["pending"], r.fields["reason"]) for r in pend] == [
+        (t0, 1, REASON.replace("most free 1", "most free 0")),  # the node is full
+        (t0 + STARTUP, 2, REASON),
+    ]
+
+
+def test_rolling_back_to_the_small_template_finishes_in_the_room() -> None:
+    # from the stalled state above, back to the 1 cpu template (the old ReplicaSet is the new
+    # one again, with its own 1 cpu request): the Pending 2 cpu pod goes, and the room is 1
+    # cpu: 3 old pods Ready, nothing Pending, all 4 cpu back but the old pods' 3
+    strategy = {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    b, m, t0 = big_pods(strategy)
+    b.run(t0 + 10)
+    m.apply(deploy("a", A, 3, strategy=strategy))
+    b.run(t0 + 20)
+    (rs,) = m.objects[A].sets
+    assert rs.request == CPU1 and rs.ready == 3 and m.pending_replicas(A) == 0
+    assert m.pool.free() == last_free(b) == Resources(1.0, 0.0, 107)
+
+
+def test_an_object_first_created_asks_what_its_template_asks() -> None:
+    # no request known beforehand (as for a workload a timeline `apply` adds): 3 pods of 2 cpu
+    # on one node of 4 cpu: 2 fit, 1 Pending
+    b = Bench("a", capacity=Resources(4.0, 0.0, 110), nodes=1)
+    m = b.member()
+    m.apply(deploy("a", A, 3, cpu=2.0))
+    b.run(STARTUP + 1.0)
+    (rs,) = m.objects[A].sets
+    assert rs.request == Resources(2.0, 0.0, 1) and m.ready(A) == 2
+    assert m.pending_replicas(A) == 1 and m.pool.free() == Resources(0.0, 0.0, 108)

@@ -98,7 +98,9 @@ def test_member_bookkeeping_holds_under_any_sequence(seq: list[tuple[Any, ...]])
         if kind == "apply" and not (down or hung):
             m.apply(apply("a", op[1], op[2]))
         elif kind == "deploy" and not (down or hung):
-            m.apply(deploy("a", op[1], op[2], image=f"web:{op[3]}", min_ready=0.5))
+            # the second template asks twice what the first does: a rollout changes the request
+            cpu = 0.5 * int(op[3])
+            m.apply(deploy("a", op[1], op[2], image=f"web:{op[3]}", min_ready=0.5, cpu=cpu))
         elif kind == "delete" and not (down or hung):
             m.delete(delete("a", op[1]))
         elif kind == "run":
