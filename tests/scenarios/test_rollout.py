@@ -128,3 +128,33 @@ def test_a_workload_an_apply_adds_asks_what_its_template_asks() -> None:
     # Pending from the member's write (30.01 s) to the end (60 s)
     summary = out.summary["workloads"][key]
     assert summary["pending_replica_seconds"] == pytest.approx(60 - 30.01, abs=1e-6)
+
+
+def test_an_override_of_the_request_is_what_that_members_pods_ask() -> None:
+    # web (3 replicas of 500m) duplicated on a and b, one node of 4 cpu each; an override makes
+    # b's pods ask 1500m: a runs 3 (1.5 cpu), b fits 2 (3 cpu) and keeps 1 Pending
+    both = POLICY.replace("clusterNames: [a]", "clusterNames: [a, b]")
+    override = textwrap.dedent(
+        """\
+        apiVersion: kfed.io/v1alpha1
+        kind: OverridePolicy
+        metadata: {name: big-on-b, namespace: shop}
+        spec:
+          resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: web}]
+          overrideRules:
+            - targetCluster: {clusterNames: [b]}
+              overriders:
+                plaintext:
+                  - {path: /spec/template/spec/containers/0/resources/requests/cpu,
+                     operator: replace, value: 1500m}
+        """
+    )
+    clusters = [cluster(n, "eu", cpu=4, nodes=1) for n in ("a", "b")]
+    out = run(spec(web("app:1", 3)), [*clusters, both, override, web("app:1", 3)])
+    ready = {
+        c: [r.fields["ready"] for r in rows(out, "ready", workload=KEY, cluster=c)] for c in "ab"
+    }
+    assert ready == {"a": [3], "b": [2]}
+    (pend,) = rows(out, "pending", workload=KEY)
+    assert (pend.cluster, pend.fields["pending"]) == ("b", 1)
+    assert pend.fields["reason"].endswith("(no node with 1.5 CPU free; most free 1)")
