@@ -93,14 +93,11 @@ def membership(placement: Placement, c: Cluster) -> tuple[int, int, str | None]:
         gi, why = affinity_reason(groups, c)
         return gi, 0, why
     reason = None
-    for i, g in enumerate(groups):
-        tiers = (g, *(placement.overflow[i] if i < len(placement.overflow) else ()))
-        for k, a in enumerate(tiers):
-            why = a.mismatch(c)
-            if why is None:
-                return i, k, None
-            if k == 0:
-                reason = reason or why
+    for i in range(len(groups)):
+        k, why = membership_in(placement, i, c)
+        if why is None:
+            return i, k, None
+        reason = reason or why  # the group's own mismatch: its tiers are tried after it
     return -1, 0, reason or "no affinity group matches"
 
 
